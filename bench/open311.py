@@ -1,0 +1,240 @@
+"""Open311 GeoReport v2 with 100,000 reports: GET latency and throughput, POST throughput.
+
+    .venv/bin/python bench/open311.py [--db sqlite|postgres|both] [--runs 5] [--reports 100000]
+
+For each database (a fresh one: var/bench-open311.sqlite3, or the PostgreSQL database
+``h_reports_bench``), it creates one collectivité with four quartiers, seven categories
+and 100,000 reports spread over a year (so the default 90-day window holds about
+25,000 of them, of which the endpoint returns the newest 1,000), then, in one process
+and one thread (one worker, Django's test client: the whole request/response cycle
+with middleware, without the network), prints medians over ``--runs`` runs of:
+
+- ``GET /open311/v2/requests.json`` with the default window, *uncached*: the cache is
+  cleared before every request, so each one queries and serialises 1,000 rows;
+  p50/p95 latency and requests per second;
+- the same request *cached*: repeated requests reuse the response cached per tenant
+  and data version (invalidated by every write, 60 s at most), which is what a
+  polling client mostly gets;
+- ``GET /open311/v2/requests.json?page_size=50`` uncached (a typical mobile app page);
+- ``POST /open311/v2/requests.json`` (form-encoded, a point checked against the
+  quartiers, an attribute): requests per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASES = {
+    "sqlite": f"sqlite:///{ROOT / 'var' / 'bench-open311.sqlite3'}",
+    "postgres": "postgres://postgres@127.0.0.1:5432/h_reports_bench",
+}
+
+
+def fresh_database(name: str) -> None:
+    if name == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{ROOT / 'var' / 'bench-open311.sqlite3'}{suffix}").unlink(missing_ok=True)
+        (ROOT / "var").mkdir(exist_ok=True)
+    else:
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+            c.execute("DROP DATABASE IF EXISTS h_reports_bench")
+            c.execute("CREATE DATABASE h_reports_bench")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def worker(db: str, runs: int, count: int) -> None:
+    os.environ["DATABASE_URL"] = DATABASES[db]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoire.settings")
+    import django
+
+    django.setup()
+    import random
+    import secrets
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from territoire.core.models import District, LocalAuthority
+    from territoire.core.services import apikey_create
+    from territoire.reports import services
+    from territoire.reports.models import Report, Status
+
+    settings.OPEN311_POST_RATE_KEY = "10000000/min"
+    settings.OPEN311_POST_RATE_IP = "10000000/min"
+    settings.OPEN311_GET_RATE_IP = "10000000/min"
+    call_command("migrate", interactive=False, verbosity=0)
+    tenant = LocalAuthority.objects.create(name="Banc", slug="banc", kind="commune")
+    boxes = []
+    for i, name in enumerate(["Port", "Plage", "Centre", "Les Hauts"]):
+        x0, y0 = -1.175 + 0.02 * (i % 2), 46.14 + 0.015 * (i // 2)
+        x1, y1 = x0 + 0.02, y0 + 0.015
+        geometry = {
+            "type": "Polygon",
+            "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]],
+        }
+        boxes.append(
+            (
+                District.objects.create(
+                    tenant=tenant, name=name, slug=name.lower(), geometry=geometry
+                ),
+                (x0, y0, x1, y1),
+            )
+        )
+    cats = [
+        services.category_save(actor="bench", tenant=tenant, service_code=f"c{i}", name=f"Cat {i}")
+        for i in range(6)
+    ]
+    cats.append(
+        services.category_save(
+            actor="bench",
+            tenant=tenant,
+            service_code="depots",
+            name="Dépôts",
+            attributes=[
+                {
+                    "code": "volume",
+                    "datatype": "singlevaluelist",
+                    "required": True,
+                    "values": [{"key": "sac", "name": "Sac"}],
+                }
+            ],
+        )
+    )
+    rng = random.Random(1)
+    now = timezone.now()
+    statuses = [Status.NEW, Status.ASSIGNED, Status.PLANNED, Status.FIXED, Status.FIXED]
+    t = time.perf_counter()
+    batch = []
+    for i in range(count):
+        district, (x0, y0, x1, y1) = rng.choice(boxes)
+        requested = now - timedelta(seconds=rng.uniform(0, 365 * 86400))
+        batch.append(
+            Report(
+                tenant=tenant,
+                category=rng.choice(cats),
+                status=rng.choice(statuses),
+                description="Nid-de-poule profond au milieu de la chaussée " * 2,
+                lon=rng.uniform(x0, x1),
+                lat=rng.uniform(y0, y1),
+                address=f"{i} rue du Banc",
+                district=district,
+                token=secrets.token_hex(16),
+                requested_at=requested,
+                updated_at=requested,
+                expected_at=requested + timedelta(days=10),
+            )
+        )
+        if len(batch) == 5000:
+            Report.objects.bulk_create(batch)
+            batch = []
+    Report.objects.bulk_create(batch)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum does after a bulk load
+            cursor.execute("ANALYZE reports_report")
+    print(f"[{db}] {count:,} reports created in {time.perf_counter() - t:.1f} s", flush=True)
+    key = apikey_create(actor="bench", tenant=tenant, name="bench", scopes=["open311"]).secret
+    client = Client()
+    url = "/open311/v2/requests.json"
+    # Warm up connections and caches of code paths.
+    assert client.get(url).status_code == 200
+    n_rows = len(client.get(url).json())
+
+    def measure(path: str, n: int, clear: bool) -> tuple[float, float, float]:
+        times = []
+        for _ in range(n):
+            if clear:
+                cache.clear()
+            t0 = time.perf_counter()
+            response = client.get(path)
+            times.append(time.perf_counter() - t0)
+            assert response.status_code == 200
+        return percentile(times, 0.5) * 1000, percentile(times, 0.95) * 1000, n / sum(times)
+
+    results: dict[str, list[tuple[float, float, float]]] = {
+        "GET requests.json default window, uncached": [],
+        "GET requests.json default window, cached": [],
+        "GET requests.json?page_size=50, uncached": [],
+    }
+    for _ in range(runs):
+        results["GET requests.json default window, uncached"].append(measure(url, 40, True))
+        results["GET requests.json default window, cached"].append(measure(url, 400, False))
+        results["GET requests.json?page_size=50, uncached"].append(
+            measure(url + "?page_size=50", 100, True)
+        )
+    print(f"[{db}] default window returns {n_rows} requests (cap 1,000)")
+    for label, rows in results.items():
+        p50 = statistics.median(r[0] for r in rows)
+        p95 = statistics.median(r[1] for r in rows)
+        rps = statistics.median(r[2] for r in rows)
+        print(f"[{db}] {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {rps:,.0f} requests/s")
+    post_rates = []
+    for _ in range(runs):
+        n = 200
+        t0 = time.perf_counter()
+        for i in range(n):
+            district, (x0, y0, x1, y1) = boxes[i % 4]
+            response = client.post(
+                url,
+                {
+                    "api_key": key,
+                    "service_code": "depots",
+                    "lat": (y0 + y1) / 2,
+                    "long": (x0 + x1) / 2,
+                    "description": "Sacs abandonnés",
+                    "attribute[volume]": "sac",
+                },
+            )
+            assert response.status_code == 200, response.content
+        post_rates.append(n / (time.perf_counter() - t0))
+    print(f"[{db}] POST requests.json: {statistics.median(post_rates):,.0f} requests/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.runs, args.reports)
+        return
+    import subprocess
+
+    for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        fresh_database(db)
+        # One process per database: Django settings are read once per process.
+        subprocess.run(  # noqa: S603 - our own script
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                db,
+                "--runs",
+                str(args.runs),
+                "--reports",
+                str(args.reports),
+            ],
+            check=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Territoire: the digital public services of a French collectivité, in one place."""

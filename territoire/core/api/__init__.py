@@ -1,0 +1,3 @@
+from territoire.core.api.site import api
+
+__all__ = ["api"]

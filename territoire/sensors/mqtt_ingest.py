@@ -1,0 +1,273 @@
+"""From MQTT messages to stored readings, a batch at a time (the consumer's business part).
+
+Topics:
+
+- ``application/{id}/device/{devEui}/event/up``: ChirpStack v4 uplinks;
+- ``territoire/{tenant}/sensors/{REF}/up``: ``{"time": ISO8601, "values": {CODE: NUMBER}}``.
+
+Every message ends in exactly one place: stored readings (or recognised duplicates), the
+quarantine (device unknown), or the dead-letter list (unreadable message, or values
+refused, with the reason). A batch is processed in the caller's transaction, with a
+handful of queries whatever its size, and the consumer acknowledges its messages
+only after that transaction commits.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from territoire.core.models import LocalAuthority
+from territoire.sensors import decoders
+from territoire.sensors.catalog import QUANTITIES
+from territoire.sensors.ingestion import (
+    Candidate,
+    IngestResult,
+    TimeParser,
+    candidates_for,
+    store,
+)
+from territoire.sensors.integrations.chirpstack.uplink import (
+    TOPIC as CHIRPSTACK_TOPIC,
+)
+from territoire.sensors.integrations.chirpstack.uplink import (
+    Uplink,
+    UplinkError,
+    parse_uplink,
+)
+from territoire.sensors.models import DeadLetter, LorawanApplication, Quarantined, Sensor
+
+NATIVE_TOPIC = re.compile(r"^territoire/(?P<tenant>[a-z0-9-]+)/sensors/(?P<ref>[^/]+)/up$")
+SUBSCRIPTIONS = ("application/+/device/+/event/up", "territoire/+/sensors/+/up")
+MAX_PAYLOAD = 64 * 1024
+CLAIM_RECEIPTS = (
+    "INSERT INTO sensors_messagereceipt (source, message_id, received) VALUES {rows}"
+    " ON CONFLICT (source, message_id) DO NOTHING RETURNING message_id"
+)
+
+
+@dataclass
+class BatchOutcome:
+    stored: int = 0  # readings newly stored
+    duplicates: int = 0  # readings (or whole ChirpStack messages) already stored
+    quarantined: int = 0
+    dead_letters: int = 0
+    messages: Counter[str] = field(default_factory=Counter)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _json(payload: bytes) -> Any:
+    return json.loads(payload.decode("utf-8"), parse_constant=_reject_constant)
+
+
+@dataclass
+class _Parsed:
+    kind: str  # "native" | "chirpstack"
+    topic: str
+    raw: bytes
+    body: Any = None
+    tenant_slug: str = ""
+    ref: str = ""
+    uplink: Uplink | None = None
+
+
+def process_batch(
+    messages: list[tuple[str, bytes]], now: datetime | None = None, rules: Any = None
+) -> BatchOutcome:
+    """Store a batch of (topic, payload) messages. Run it inside a transaction.
+
+    ``rules``: the alert rules (``alerts.RuleSet``) when the caller caches them.
+    """
+    now = now or timezone.now()
+    parse = TimeParser(now)
+    outcome = BatchOutcome()
+    dead: list[DeadLetter] = []
+    quarantine: list[Quarantined] = []
+    parsed: list[_Parsed] = []
+
+    def dead_letter(topic: str, raw: bytes, error: str, tenant_id: int | None = None) -> None:
+        dead.append(
+            DeadLetter(
+                tenant_id=tenant_id,
+                source="mqtt",
+                topic=topic[:300],
+                payload=raw[:MAX_PAYLOAD].decode("utf-8", "replace"),
+                error=error[:300],
+            )
+        )
+
+    # Look everything up at once: a few queries per batch, not per message.
+    slugs = {m["tenant"] for t, _r in messages if (m := NATIVE_TOPIC.match(t))}
+    tenants = {t.slug: t for t in LocalAuthority.objects.filter(slug__in=slugs, is_active=True)}
+
+    for topic, raw in messages:
+        native = NATIVE_TOPIC.match(topic)
+        chirp = CHIRPSTACK_TOPIC.match(topic)
+        # Unreadable messages of a known tenant's topic go to that tenant's list.
+        owner = tenants[native["tenant"]].pk if native and native["tenant"] in tenants else None
+        if len(raw) > MAX_PAYLOAD:
+            dead_letter(topic, raw, f"message too large ({len(raw)} bytes)", owner)
+            continue
+        if not native and not chirp:
+            dead_letter(topic, raw, "unknown topic")
+            continue
+        try:
+            body = _json(raw)
+        except (UnicodeDecodeError, ValueError) as exc:
+            dead_letter(topic, raw, f"malformed JSON: {exc}", owner)
+            continue
+        if native:
+            parsed.append(_Parsed("native", topic, raw, body, native["tenant"], native["ref"]))
+            continue
+        try:
+            uplink = parse_uplink(body)
+        except UplinkError as exc:
+            dead_letter(topic, raw, f"invalid ChirpStack uplink: {exc}")
+            continue
+        parsed.append(_Parsed("chirpstack", topic, raw, body, uplink=uplink))
+
+    pairs = {(tenants[p.tenant_slug].pk, p.ref) for p in parsed if p.tenant_slug in tenants}
+    by_ref: dict[tuple[int, str], Sensor] = {}
+    if pairs:
+        for s in Sensor.objects.filter(
+            tenant_id__in={t for t, _r in pairs}, ref__in={r for _t, r in pairs}
+        ).select_related("profile"):
+            by_ref[(s.tenant_id, s.ref)] = s
+    euis = {p.uplink.dev_eui for p in parsed if p.uplink}
+    by_eui = {
+        s.dev_eui: s for s in Sensor.objects.filter(dev_eui__in=euis).select_related("profile")
+    }
+    apps = {p.uplink.application_id for p in parsed if p.uplink}
+    app_tenant = dict(
+        LorawanApplication.objects.filter(application_id__in=apps).values_list(
+            "application_id", "tenant_id"
+        )
+    )
+    fresh_ids = _claim_receipts([p.uplink.deduplication_id for p in parsed if p.uplink])
+
+    candidates: list[Candidate] = []
+    for p in parsed:
+        result = IngestResult()
+        if p.kind == "native":
+            tenant = tenants.get(p.tenant_slug)
+            if tenant is None:
+                dead_letter(p.topic, p.raw, f"unknown tenant {p.tenant_slug!r}")
+                continue
+            body = p.body
+            if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
+                dead_letter(p.topic, p.raw, 'expected {"time": …, "values": {…}}', tenant.pk)
+                continue
+            sensor = by_ref.get((tenant.pk, p.ref))
+            if sensor is None:
+                quarantine.append(
+                    Quarantined(
+                        tenant=tenant,
+                        source="mqtt",
+                        device=p.ref[:80],
+                        payload=body,
+                        reason="unknown sensor",
+                    )
+                )
+                continue
+            values, when = body["values"], body.get("time")
+        else:
+            assert p.uplink is not None
+            uplink = p.uplink
+            if uplink.deduplication_id not in fresh_ids:
+                outcome.duplicates += 1
+                outcome.messages["duplicate"] += 1
+                continue
+            sensor = by_eui.get(uplink.dev_eui)
+            if sensor is None:
+                quarantine.append(
+                    Quarantined(
+                        tenant_id=app_tenant.get(uplink.application_id),
+                        source="chirpstack",
+                        device=uplink.dev_eui,
+                        payload=p.body,
+                        reason="unknown DevEUI",
+                    )
+                )
+                continue
+            try:
+                values = uplink_values(sensor, uplink)
+            except decoders.DecodeError as exc:
+                dead_letter(p.topic, p.raw, f"cannot decode payload: {exc}", sensor.tenant_id)
+                continue
+            when = uplink.time or now.isoformat()
+        found = candidates_for(sensor, 0, when, values, parse, result)
+        if result.errors:
+            reasons = ", ".join(f"{e.quantity or '-'}: {e.reason}" for e in result.errors)
+            dead_letter(p.topic, p.raw, f"refused values ({reasons})", sensor.tenant_id)
+        candidates.extend(found)
+        outcome.messages["readings"] += 1
+
+    stored = store(candidates, rules=rules)
+    outcome.stored = stored.accepted
+    outcome.duplicates += stored.duplicates
+    if dead:
+        DeadLetter.objects.bulk_create(dead)
+    if quarantine:
+        Quarantined.objects.bulk_create(quarantine)
+    outcome.dead_letters = len(dead)
+    outcome.quarantined = len(quarantine)
+    return outcome
+
+
+def uplink_values(sensor: Sensor, uplink: Uplink) -> dict[str, Any]:
+    """Our decoder when the sensor's profile has one, else the network server's object."""
+    if sensor.profile is not None and uplink.data is not None:
+        return decoders.decode(sensor.profile.decoder, uplink.data, sensor.profile.params)
+    if uplink.object:
+        values = {k: v for k, v in uplink.object.items() if k in QUANTITIES}
+        if values:
+            return values
+    raise decoders.DecodeError("no decoder for this device and no decoded object")
+
+
+def _claim_receipts(ids: list[str]) -> set[str]:
+    """Record ChirpStack deduplication ids; returns those never seen before."""
+    if not ids:
+        return set()
+    unique = sorted(set(ids))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CLAIM_RECEIPTS.format(rows=",".join(["(%s,%s,%s)"] * len(unique))),
+            [v for mid in unique for v in ("chirpstack", mid, now)],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def readings_of_quarantined(item: Quarantined, sensor: Sensor) -> IngestResult:
+    """Store the readings a quarantined message carries, as ``sensor``'s."""
+    result = IngestResult(items=1)
+    now = timezone.now()
+    body = item.payload
+    try:
+        if item.source == "chirpstack":
+            uplink = parse_uplink(body)
+            values = uplink_values(sensor, uplink)
+            when: Any = uplink.time or item.received.isoformat()
+        else:
+            values, when = body.get("values") or {}, body.get("time")
+    except (UplinkError, decoders.DecodeError, AttributeError) as exc:
+        DeadLetter.objects.create(
+            tenant_id=sensor.tenant_id,
+            source=item.source,
+            payload=json.dumps(body)[:MAX_PAYLOAD],
+            error=f"quarantined message unreadable: {exc}"[:300],
+        )
+        result.reject(0, "invalid_item")
+        return result
+    return store(candidates_for(sensor, 0, when, values, TimeParser(now), result), result)
