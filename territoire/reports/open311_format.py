@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -148,18 +148,46 @@ def to_xml(root: str, item: str | None, data: Any) -> str:
 # --- Rows of GET requests ------------------------------------------------------------
 
 
-def _iso(value: Any, tz: Any) -> str | None:
-    """ISO 8601 with the offset of ``tz``, to the second, from a raw database value.
+class LocalIso:
+    """ISO 8601 to the second, with the offset of ``tz``, from raw database datetimes.
 
-    Raw cursors give naive UTC datetimes (SQLite) or aware ones (PostgreSQL).
+    Raw cursors give naive UTC datetimes (SQLite) or aware UTC ones (PostgreSQL). The
+    zone is asked once per UTC day: on a day where its offset does not change (all but
+    the two DST days of a year) the local time is the UTC time plus that offset, which
+    halves the cost of ``astimezone(tz).isoformat()`` over 3,000 dates per answer.
     """
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(tz).isoformat(timespec="seconds")
+
+    def __init__(self, tz: Any) -> None:
+        self.tz = tz
+        self.days: dict[int, tuple[timedelta, str] | None] = {}
+
+    def _day(self, ordinal: int) -> tuple[timedelta, str] | None:
+        start = datetime.fromordinal(ordinal).replace(tzinfo=UTC).astimezone(self.tz)
+        end = (datetime.fromordinal(ordinal + 1).replace(tzinfo=UTC) - _TICK).astimezone(self.tz)
+        offset = start.utcoffset()
+        if offset is None or end.utcoffset() != offset:
+            return None
+        return offset, start.isoformat(timespec="seconds")[19:]
+
+    def __call__(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is not None and value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        ordinal = value.toordinal()
+        try:
+            shift = self.days[ordinal]
+        except KeyError:
+            shift = self.days[ordinal] = self._day(ordinal)
+        if shift is None:  # the zone changes its offset on this day: ask it
+            return value.replace(tzinfo=UTC).astimezone(self.tz).isoformat(timespec="seconds")
+        # isoformat() always starts with the 19 characters YYYY-MM-DDTHH:MM:SS.
+        return (value + shift[0]).isoformat(timespec="seconds")[:19] + shift[1]
+
+
+_TICK = timedelta(microseconds=1)
 
 
 def rows_from_tuples(records: Iterable[Sequence[Any]], photo_prefix: str) -> list[dict[str, Any]]:
@@ -167,7 +195,7 @@ def rows_from_tuples(records: Iterable[Sequence[Any]], photo_prefix: str) -> lis
 
     ``photo_prefix`` is the absolute URL of the photos up to the photo id.
     """
-    tz = timezone.get_current_timezone()
+    iso = LocalIso(timezone.get_current_timezone())
     closed = CLOSED_STATUSES
     rows = []
     for record in records:
@@ -183,9 +211,9 @@ def rows_from_tuples(records: Iterable[Sequence[Any]], photo_prefix: str) -> lis
                 "description": desc,
                 "agency_responsible": operator or assigned or team or "",
                 "service_notice": "",
-                "requested_datetime": _iso(requested, tz),
-                "updated_datetime": _iso(updated, tz),
-                "expected_datetime": _iso(expected, tz),
+                "requested_datetime": iso(requested),
+                "updated_datetime": iso(updated),
+                "expected_datetime": iso(expected),
                 "address": address,
                 "address_id": addr_id,
                 "zipcode": zipcode,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timedelta
+import zoneinfo
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 from xml.sax.saxutils import escape
@@ -32,7 +33,7 @@ from territoire.reports.models import (
     ReportPhoto,
     Status,
 )
-from territoire.reports.open311_format import dumps_json, to_xml
+from territoire.reports.open311_format import LocalIso, dumps_json, to_xml
 from territoire.reports.tests.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -356,6 +357,30 @@ def test_dumps_json_fails_like_json_dumps() -> None:
     for writer in (dumps_json, reference_json):
         with pytest.raises(UnicodeEncodeError):
             writer(["lone \ud800 surrogate"])
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/Paris", "America/Cayenne", "Indian/Reunion", "Australia/Lord_Howe", "UTC"]
+)
+def test_local_iso_matches_astimezone_around_dst_changes(zone: str) -> None:
+    tz = zoneinfo.ZoneInfo(zone)
+    iso = LocalIso(tz)
+    days = [
+        datetime(2026, 3, 29),
+        datetime(2026, 10, 25),
+        datetime(2026, 4, 5),
+        datetime(2026, 7, 1),
+    ]
+    for day in days:
+        for minute in range(0, 24 * 60 + 60, 7):
+            naive = day + timedelta(minutes=minute, seconds=59, microseconds=999_999)
+            aware = naive.replace(tzinfo=UTC)
+            expected = aware.astimezone(tz).isoformat(timespec="seconds")
+            assert iso(naive) == expected
+            assert iso(aware) == expected
+            assert iso(aware.astimezone(tz)) == expected
+            assert iso(naive.isoformat(" ")) == expected
+    assert iso(None) is None
 
 
 def test_to_xml_matches_the_reference_for_every_shape() -> None:
