@@ -30,9 +30,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The PostgreSQL database is dropped and created again: BENCH_PG_DATABASE names another.
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "h_reports_bench")
 DATABASES = {
     "sqlite": f"sqlite:///{ROOT / 'var' / 'bench-open311.sqlite3'}",
-    "postgres": "postgres://postgres@127.0.0.1:5432/h_reports_bench",
+    "postgres": f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}",
 }
 
 
@@ -45,8 +47,8 @@ def fresh_database(name: str) -> None:
         import psycopg
 
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS h_reports_bench")
-            c.execute("CREATE DATABASE h_reports_bench")
+            c.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"')
+            c.execute(f'CREATE DATABASE "{PG_DATABASE}"')
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -156,25 +158,45 @@ def worker(db: str, runs: int, count: int) -> None:
     assert client.get(url).status_code == 200
     n_rows = len(client.get(url).json())
 
-    def measure(path: str, n: int, clear: bool) -> tuple[float, float, float]:
+    etag = client.get(url)["ETag"]
+
+    def measure(
+        path: str, n: int, clear: bool, status: int = 200, **headers: str
+    ) -> tuple[float, float, float, float]:
         times = []
+        cpu = 0.0
         for _ in range(n):
             if clear:
                 cache.clear()
+            c0 = time.process_time()
             t0 = time.perf_counter()
-            response = client.get(path)
+            response = client.get(path, **headers)
             times.append(time.perf_counter() - t0)
-            assert response.status_code == 200
-        return percentile(times, 0.5) * 1000, percentile(times, 0.95) * 1000, n / sum(times)
+            cpu += time.process_time() - c0
+            assert response.status_code == status
+        return (
+            percentile(times, 0.5) * 1000,
+            percentile(times, 0.95) * 1000,
+            n / sum(times),
+            cpu / n * 1000,
+        )
 
-    results: dict[str, list[tuple[float, float, float]]] = {
+    results: dict[str, list[tuple[float, float, float, float]]] = {
         "GET requests.json default window, uncached": [],
+        "GET requests.xml default window, uncached": [],
         "GET requests.json default window, cached": [],
+        "GET requests.json default window, If-None-Match (304)": [],
         "GET requests.json?page_size=50, uncached": [],
     }
     for _ in range(runs):
         results["GET requests.json default window, uncached"].append(measure(url, 40, True))
+        results["GET requests.xml default window, uncached"].append(
+            measure(url.replace(".json", ".xml"), 40, True)
+        )
         results["GET requests.json default window, cached"].append(measure(url, 400, False))
+        results["GET requests.json default window, If-None-Match (304)"].append(
+            measure(url, 400, False, 304, HTTP_IF_NONE_MATCH=etag)
+        )
         results["GET requests.json?page_size=50, uncached"].append(
             measure(url + "?page_size=50", 100, True)
         )
@@ -183,7 +205,11 @@ def worker(db: str, runs: int, count: int) -> None:
         p50 = statistics.median(r[0] for r in rows)
         p95 = statistics.median(r[1] for r in rows)
         rps = statistics.median(r[2] for r in rows)
-        print(f"[{db}] {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {rps:,.0f} requests/s")
+        cpu = statistics.median(r[3] for r in rows)
+        print(
+            f"[{db}] {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {rps:,.0f} requests/s "
+            f"(CPU of this process {cpu:.1f} ms/request)"
+        )
     post_rates = []
     for _ in range(runs):
         n = 200

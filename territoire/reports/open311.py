@@ -24,7 +24,8 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import connections
-from django.db.models import OuterRef, Subquery
+from django.db.models import CharField, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -232,9 +233,20 @@ def request_rows(tenant: LocalAuthority, queryset: Any, base: str) -> list[dict[
     cost more than the query itself at 1,000 rows.
     """
     first_photo = ReportPhoto.objects.filter(report=OuterRef("pk")).order_by("pk").values("pk")[:1]
-    values = queryset.annotate(photo_id=Subquery(first_photo)).values_list(*ROW_COLUMNS)
+    annotations: dict[str, Any] = {"photo_id": Subquery(first_photo)}
+    columns = list(ROW_COLUMNS)
+    if connections[queryset.db].vendor == "sqlite":
+        # SQLite keeps datetimes as UTC text: reading the text as is (LocalIso parses it
+        # in C) skips the converter the sqlite3 module would call on every value.
+        for name in ("requested_at", "updated_at", "expected_at"):
+            annotations[f"{name}_text"] = Cast(name, CharField())
+            columns[columns.index(name)] = f"{name}_text"
+    values = queryset.annotate(**annotations).values_list(*columns)
+    # Since Django 5.2 the SELECT follows the order of values_list(), annotations
+    # included, so the raw tuples are in ``ROW_COLUMNS`` order (the tests hold to it).
+    query = values.query
     try:
-        sql, sql_params = values.query.get_compiler(using=values.db).as_sql()
+        sql, sql_params = query.get_compiler(using=values.db).as_sql()
     except EmptyResultSet:
         return []
     with connections[values.db].cursor() as cursor:
