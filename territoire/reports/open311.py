@@ -235,12 +235,13 @@ def request_rows(tenant: LocalAuthority, queryset: Any, base: str) -> list[dict[
     first_photo = ReportPhoto.objects.filter(report=OuterRef("pk")).order_by("pk").values("pk")[:1]
     annotations: dict[str, Any] = {"photo_id": Subquery(first_photo)}
     columns = list(ROW_COLUMNS)
-    if connections[queryset.db].vendor == "sqlite":
-        # SQLite keeps datetimes as UTC text: reading the text as is (LocalIso parses it
-        # in C) skips the converter the sqlite3 module would call on every value.
-        for name in ("requested_at", "updated_at", "expected_at"):
-            annotations[f"{name}_text"] = Cast(name, CharField())
-            columns[columns.index(name)] = f"{name}_text"
+    # Dates come as ISO text (SQLite stores them so; PostgreSQL writes them so in its
+    # ISO DateStyle, the only one psycopg reads anyway), parsed in C by LocalIso: this
+    # skips the per-value Python converter of the sqlite3 module or Django's psycopg
+    # loader, 3,000 calls per answer.
+    for name in ("requested_at", "updated_at", "expected_at"):
+        annotations[f"{name}_text"] = Cast(name, CharField())
+        columns[columns.index(name)] = f"{name}_text"
     values = queryset.annotate(**annotations).values_list(*columns)
     # Since Django 5.2 the SELECT follows the order of values_list(), annotations
     # included, so the raw tuples are in ``ROW_COLUMNS`` order (the tests hold to it).
