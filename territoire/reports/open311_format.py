@@ -152,9 +152,10 @@ class LocalIso:
     """ISO 8601 to the second, with the offset of ``tz``, from raw database datetimes.
 
     Values are ISO text (naive UTC from SQLite, with an offset from PostgreSQL) or
-    datetimes (naive ones are UTC). The zone is asked once per UTC day: on a day where its offset does not change (all but
-    the two DST days of a year) the local time is the UTC time plus that offset, which
-    halves the cost of ``astimezone(tz).isoformat()`` over 3,000 dates per answer.
+    datetimes (naive ones are UTC). The zone is asked once per UTC day: on a day where
+    its offset does not change (all but the two DST days of a year) the local time is
+    the UTC time plus that offset, which halves the cost of
+    ``astimezone(tz).isoformat()`` over 3,000 dates per answer.
     """
 
     def __init__(self, tz: Any) -> None:
