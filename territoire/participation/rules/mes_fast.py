@@ -1,7 +1,20 @@
-"""One run of the Method of Equal Shares in floating point, with proven decisions.
+"""Runs of the Method of Equal Shares in floating point, batched, with proven decisions.
 
 Same algorithm as :mod:`.mes_exact`, vectorised with numpy over groups of identical
-ballots. Floating point is only trusted where it cannot change the outcome:
+ballots, and over *several starting budgets at once*: the add1 completion needs the
+outcome for ``b``, ``b + 1``, ``b + 2``, … and those runs mostly take the same decisions
+in the same rounds, so one pass computes them side by side. Budgets are a matrix with
+one row per ballot group and one column per run; each project's supporters are a row
+index (:mod:`.prepared`), so evaluating a project or paying for it touches only its
+supporters' rows, for every run in one numpy operation.
+
+Each round is lazy: ρ can only grow as budgets fall, so a project's last computed ρ is
+a lower bound, projects are visited by that bound and a run stops visiting as soon as the
+bound exceeds the best ρ found (the usual lazy evaluation, same outcome as a full scan).
+A project is evaluated for every run in which it is still a candidate, which also
+refreshes the bounds of the runs that did not need it yet.
+
+Floating point is only trusted where it cannot change the outcome:
 
 - every quantity the rule compares (ρ values, supporters' money against a cost) is a
   continuous function of the budgets, so a decision taken with a margin much larger than
@@ -9,8 +22,8 @@ ballots. Floating point is only trusted where it cannot change the outcome:
 - when two candidates are within the tolerance of each other (a possible exact tie), or
   supporters' money is within it of a cost, the decision is settled exactly when the
   projects involved are *pristine* (none of their supporters has paid anything yet, so
-  everything is known in closed form: ρ = cost / (votes · u)); otherwise the engine
-  raises :class:`NeedExact` and the caller redoes the run in exact arithmetic.
+  everything is known in closed form: ρ = cost / (votes · u)); otherwise that run is
+  marked as undecided and the caller redoes it in exact arithmetic.
 
 Exact ties are common in the first rounds (under cost utilities ρ = 1/votes, so projects
 with the same vote count tie), which is why pristine ties are settled here rather than
@@ -19,6 +32,7 @@ by falling back.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -38,178 +52,232 @@ class NeedExact(Exception):
 
 
 @dataclass
-class Prefix:
-    """The state of a run after its budget-insensitive first rounds.
+class Batch:
+    """Outcomes of several runs computed together (``runs[k]`` is None when undecided)."""
 
-    Until the first round in which some supporter cannot pay the equal share, or a
-    project is dropped for lack of money, a run's decisions do not depend on how much
-    each voter started with (shares are cost ÷ supporters, whoever pays them). A run
-    with a larger starting budget (the next add1 step) therefore repeats those rounds
-    exactly, and can start from here with every budget raised by the difference.
-    """
+    prep: Prepared
+    voter_budgets: list[Fraction]
+    runs: list[Run | None]
+    budgets: np.ndarray  # final money of each group (rows) in each run (columns)
 
-    voter_budget: Fraction
-    budgets: np.ndarray
-    touched: np.ndarray
-    selected: list[int]
-    purchases: dict[int, Purchase]
-    stale: dict[int, float]
-    alive: set[int]
-    round_no: int
-
-
-def run_fast(
-    prep: Prepared,
-    voter_budget: Fraction,
-    utility: Utility,
-    cache: dict[str, Prefix] | None = None,
-) -> Run:
-    """One run; with ``cache``, start from (and update) the budget-insensitive prefix."""
-    try:
-        return _run_fast(prep, voter_budget, utility, cache)
-    finally:
-        if cache is not None:
-            cache.pop("done", None)
+    def run(self, k: int) -> Run | None:
+        """Run ``k`` with its supporters' money left per project filled in."""
+        run = self.runs[k]
+        if run is None or run.available:
+            return run
+        column = self.budgets[:, k]
+        weights = self.prep.np_weights
+        run.available = [float(weights[idx] @ column[idx]) for idx in self.prep.np_approvers]
+        return run
 
 
-def _run_fast(
-    prep: Prepared,
-    voter_budget: Fraction,
-    utility: Utility,
-    cache: dict[str, Prefix] | None,
-) -> Run:
-    weights = prep.np_weights
-    costs = prep.np_costs
-    start = cache.get("prefix") if cache is not None else None
-    if start is not None and start.voter_budget <= voter_budget:
-        budgets = start.budgets + float(voter_budget - start.voter_budget)
-        touched = start.touched.copy()
-        selected = list(start.selected)
-        purchases = dict(start.purchases)
-        stale = dict(start.stale)
-        alive = set(start.alive)
-        round_no = start.round_no
-    else:
-        budgets = np.full(len(weights), float(voter_budget))
-        touched = np.zeros(len(weights), dtype=bool)
-        selected, purchases, stale, alive, round_no = [], {}, {}, set(), 0
-        for c in range(prep.m):
+def run_fast(prep: Prepared, voter_budget: Fraction, utility: Utility) -> Run:
+    """One run; raises :class:`NeedExact` when floating point cannot decide."""
+    run = run_batch(prep, [voter_budget], utility).run(0)
+    if run is None:
+        raise NeedExact
+    return run
+
+
+def run_batch(prep: Prepared, voter_budgets: Sequence[Fraction], utility: Utility) -> Batch:
+    """Runs for each starting budget in ``voter_budgets``, computed side by side."""
+    return _BatchRunner(prep, list(voter_budgets), utility).run()
+
+
+class _BatchRunner:
+    def __init__(self, prep: Prepared, voter_budgets: list[Fraction], utility: Utility):
+        self.prep = prep
+        self.voter_budgets = voter_budgets
+        self.utility = utility
+        m, k = prep.m, len(voter_budgets)
+        self.k = k
+        self.util = prep.np_costs.copy() if utility == "cost" else np.ones(m)
+        self.support = np.array([float(v) for v in prep.votes], dtype=np.float64)
+        start = np.array([float(b) for b in voter_budgets], dtype=np.float64)
+        self.budgets = np.tile(start, (len(prep.weights), 1))
+        self.alive = np.zeros((m, k), dtype=bool)
+        self.stale = np.full((m, k), np.inf)
+        self.active = np.ones(k, dtype=bool)
+        self.undecided = np.zeros(k, dtype=bool)
+        self.selected: list[list[int]] = [[] for _ in range(k)]
+        self.purchases: list[dict[int, Purchase]] = [{} for _ in range(k)]
+        self.dropped: list[dict[int, int]] = [{} for _ in range(k)]
+        self.paid: list[list[int]] = [[] for _ in range(k)]  # bought with money
+        for c in range(m):
             if prep.votes[c] == 0:
                 continue
             if prep.costs[c] == 0:
-                selected.append(c)
-                purchases[c] = Purchase(0, 0.0, 0.0, 0, 0)
+                for run in range(k):  # free and wanted: nobody needs to pay for it
+                    self.selected[run].append(c)
+                    self.purchases[run][c] = Purchase(0, 0.0, 0.0, 0, 0)
             else:
-                alive.add(c)
-                u = float(prep.costs[c]) if utility == "cost" else 1.0
-                stale[c] = float(prep.costs[c]) / (prep.votes[c] * u)
-    util = {c: (float(prep.costs[c]) if utility == "cost" else 1.0) for c in stale}
-    dropped: dict[int, int] = {}
-    sensitive = False
+                self.alive[c] = True
+                self.stale[c] = prep.np_costs[c] / (self.support[c] * self.util[c])
+        self.round_no = 0
 
-    def pristine(c: int) -> bool:
-        return not touched[prep.np_approvers[c]].any()
+    # -- helpers ---------------------------------------------------------------------
 
-    def exact_pristine_rho(c: int) -> Fraction:
-        u = prep.costs[c] if utility == "cost" else Fraction(1)
-        return prep.costs[c] / (prep.votes[c] * u)
+    def pristine(self, c: int, run: int) -> bool:
+        return not any(self.prep.overlap(c, s) for s in self.paid[run])
 
-    while alive:
-        if not sensitive and cache is not None:
-            snapshot = Prefix(
-                voter_budget,
-                budgets.copy(),
-                touched.copy(),
-                list(selected),
-                dict(purchases),
-                dict(stale),
-                set(alive),
-                round_no,
-            )
-        round_no += 1
-        best = np.inf
-        evaluated: list[tuple[int, float, float]] = []  # (project, rho, share)
-        for c in sorted(alive, key=stale.__getitem__):
-            if stale[c] > best * (1 + TOLERANCE):
+    def exact_rho(self, c: int) -> Fraction:
+        u = self.prep.costs[c] if self.utility == "cost" else Fraction(1)
+        return self.prep.costs[c] / (self.prep.votes[c] * u)
+
+    def give_up(self, run: int) -> None:
+        self.undecided[run] = True
+        self.active[run] = False
+
+    # -- the rule --------------------------------------------------------------------
+
+    def run(self) -> Batch:
+        while self.active.any():
+            self.round_no += 1
+            if not self.one_round():
                 break
-            idx = prep.np_approvers[c]
-            bc = budgets[idx]
-            wc = weights[idx]
-            cost = costs[c]
-            total = float(bc @ wc)
-            if total < cost * (1 - TOLERANCE):
-                alive.discard(c)
-                dropped[c] = round_no
-                sensitive = True
+        runs: list[Run | None] = [
+            None
+            if self.undecided[k]
+            else Run(self.selected[k], self.purchases[k], [], self.dropped[k])
+            for k in range(self.k)
+        ]
+        return Batch(self.prep, self.voter_budgets, runs, self.budgets)
+
+    def one_round(self) -> bool:
+        m, k = self.prep.m, self.k
+        every = np.arange(k)
+        self.best = np.full(k, np.inf)
+        self.rho = np.full((m, k), np.inf)  # ρ computed this round
+        self.share = np.zeros((m, k))
+        self.seen = ~self.alive
+        self.seen[:, ~self.active] = True
+        while True:
+            pending = np.where(self.seen, np.inf, self.stale)
+            following = pending.argmin(axis=0)
+            bound = pending[following, every]
+            need = self.active & np.isfinite(bound) & (bound <= self.best * (1 + TOLERANCE))
+            if not need.any():
+                break
+            for c in np.unique(following[need]).tolist():
+                self.evaluate(c)
+        finished = self.active & ~np.isfinite(self.best)
+        self.active[finished] = False
+        deciding = self.active.copy()
+        if not deciding.any():
+            return False
+        near = self.rho <= (self.best * (1 + TOLERANCE))[None, :]
+        near[:, ~deciding] = False
+        winner = self.rho.argmin(axis=0)
+        for run in np.flatnonzero(near.sum(axis=0) > 1).tolist():
+            tied = np.flatnonzero(near[:, run]).tolist()
+            if not all(self.pristine(c, run) for c in tied):
+                self.give_up(run)
+                deciding[run] = False
                 continue
-            if total <= cost * (1 + TOLERANCE):
-                # Supporters have (nearly) exactly the cost between them.
-                sensitive = True
-                if not pristine(c):
-                    raise NeedExact
-                if voter_budget * prep.votes[c] < prep.costs[c]:
-                    alive.discard(c)
-                    dropped[c] = round_no
-                    continue
-            share, capped_any = _equal_share(bc, wc, cost)
-            sensitive = sensitive or capped_any
-            rho = share / util[c]
-            stale[c] = rho
-            best = min(best, rho)
-            evaluated.append((c, rho, share))
-        if not evaluated:
-            break
-        near = [e for e in evaluated if e[1] <= best * (1 + TOLERANCE)]
-        if len(near) == 1:
-            winner, rho, share = near[0]
-        else:
-            if not all(pristine(e[0]) for e in near):
-                raise NeedExact
-            exact = {e[0]: exact_pristine_rho(e[0]) for e in near}
+            exact = {c: self.exact_rho(c) for c in tied}
             low = min(exact.values())
-            winner = min((c for c, r in exact.items() if r == low), key=prep.rank.__getitem__)
-            rho, share = next((e[1], e[2]) for e in near if e[0] == winner)
-        if sensitive and cache is not None and "done" not in cache:
-            cache["prefix"] = snapshot
-            cache["done"] = snapshot  # only the first sensitive round of this run
-        alive.discard(winner)
-        idx = prep.np_approvers[winner]
-        bc = budgets[idx]
-        wc = weights[idx]
-        paying = bc > 0
-        capped = paying & (bc < share)
-        budgets[idx] = bc - np.minimum(bc, share)
-        touched[idx] = True
-        selected.append(winner)
-        purchases[winner] = Purchase(
-            round_no, rho, share, int(wc[paying].sum()), int(wc[capped].sum())
-        )
-    available: list[Fraction | float] = [
-        float(budgets[prep.np_approvers[c]] @ weights[prep.np_approvers[c]]) for c in range(prep.m)
-    ]
-    return Run(selected, purchases, available, dropped)
+            winner[run] = min((c for c in tied if exact[c] == low), key=self.prep.rank.__getitem__)
+        runs = np.flatnonzero(deciding)
+        chosen = winner[runs]
+        for s in np.unique(chosen).tolist():
+            self.buy(s, runs[chosen == s])
+        return True
+
+    def evaluate(self, c: int) -> None:
+        """ρ of project ``c`` in every active run where it is still a candidate."""
+        cols = np.flatnonzero(self.alive[c] & self.active)
+        self.seen[c, cols] = True
+        if cols.size == 0:
+            return
+        idx = self.prep.np_approvers[c]
+        full = cols.size == self.k
+        sub = self.budgets[idx] if full else self.budgets[np.ix_(idx, cols)]
+        wc = self.prep.np_weights[idx]
+        cost = float(self.prep.np_costs[c])
+        total = wc @ sub
+        short = total < cost * (1 - TOLERANCE)
+        boundary = ~short & (total <= cost * (1 + TOLERANCE))
+        ok = ~short
+        for j in np.flatnonzero(boundary).tolist():
+            run = int(cols[j])
+            # Supporters have (nearly) exactly the cost between them.
+            if not self.pristine(c, run):
+                self.give_up(run)
+                ok[j] = False
+            elif self.voter_budgets[run] * self.prep.votes[c] < self.prep.costs[c]:
+                short[j] = True
+                ok[j] = False
+        for run in cols[short].tolist():
+            self.alive[c, run] = False
+            self.dropped[run][c] = self.round_no
+        if not ok.any():
+            return
+        if not ok.all():
+            sub = sub[:, ok]
+            cols = cols[ok]
+        q = _equal_shares(sub, wc, float(self.support[c]), cost)
+        rho = q / self.util[c]
+        self.stale[c, cols] = rho
+        self.rho[c, cols] = rho
+        self.share[c, cols] = q
+        self.best[cols] = np.minimum(self.best[cols], rho)
+
+    def buy(self, s: int, cols: np.ndarray) -> None:
+        """Project ``s`` is bought in the runs ``cols``: its supporters pay."""
+        idx = self.prep.np_approvers[s]
+        full = cols.size == self.k
+        rows = idx if full else np.ix_(idx, cols)
+        sub = self.budgets[rows]
+        q = self.share[s, cols]
+        wc = self.prep.np_weights[idx]
+        paying = sub > 0
+        capped = paying & (sub < q)
+        payers = wc @ paying
+        capped_w = wc @ capped
+        self.budgets[rows] = sub - np.minimum(sub, q)
+        self.alive[s, cols] = False
+        rho = self.rho[s, cols]
+        for j, run in enumerate(cols.tolist()):
+            self.selected[run].append(s)
+            self.paid[run].append(s)
+            self.purchases[run][s] = Purchase(
+                self.round_no,
+                float(rho[j]),
+                float(q[j]),
+                round(float(payers[j])),
+                round(float(capped_w[j])),
+            )
 
 
-def _equal_share(budgets: np.ndarray, weights: np.ndarray, cost: float) -> tuple[float, bool]:
-    """The share q each supporter pays (those with less than q give all they have).
+def _equal_shares(
+    budgets: np.ndarray, weights: np.ndarray, total_weight: float, cost: float
+) -> np.ndarray:
+    """Per column, the share q each supporter pays (those with less than q give all).
 
-    Iterates on the set of capped supporters ("poor"), which only grows, instead of
-    sorting: most projects need one pass. Also says whether anyone was capped.
+    Iterates on the set of capped supporters ("poor"), which only grows (Newton's method
+    on a concave piecewise-linear function, from below), instead of sorting: most
+    projects need one or two passes. Columns must be affordable (total money ≥ cost).
     """
-    total_weight = float(weights.sum())
-    share = cost / total_weight
-    capped = budgets < share
-    if not capped.any():
-        return share, False
-    count = -1
+    q = np.full(budgets.shape[1], cost / total_weight)
+    capped = budgets < q
+    some = capped.any(axis=0)
+    if not some.any():
+        return q
+    cols = np.flatnonzero(some)
+    sub = budgets[:, cols] if cols.size < budgets.shape[1] else budgets
+    cap = capped[:, cols] if cols.size < budgets.shape[1] else capped
+    count = cap.sum(axis=0)
+    share = q[cols]
     while True:
-        n_capped = int(capped.sum())
-        if n_capped == count:
-            return share, True
-        count = n_capped
-        capped_weight = float(weights[capped].sum())
+        capped_weight = weights @ cap
+        capped_money = weights @ np.where(cap, sub, 0.0)
         remaining = total_weight - capped_weight
-        if remaining <= 0:
-            return share, True
-        share = (cost - float(budgets[capped] @ weights[capped])) / remaining
-        capped = budgets < share
+        safe = remaining > 0
+        share = np.where(safe, (cost - capped_money) / np.where(safe, remaining, 1.0), share)
+        cap = sub < share
+        new_count = cap.sum(axis=0)
+        if (new_count == count).all():
+            break
+        count = new_count
+    q[cols] = share
+    return q
