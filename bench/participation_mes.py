@@ -71,29 +71,36 @@ def main() -> None:
             f"{out.exact_fallbacks} exact fallbacks); greedy median {t_greedy:.3f} s"
         )
     if args.compare:
-        from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instance
-        from pabutools.election import Project as PbProject
-        from pabutools.rules import method_of_equal_shares
-        from pabutools.tiebreaking import TieBreakingRule
+        for label, m, n, k in SIZES[:2]:
+            e = instance(m, n, k)
+            start = time.perf_counter()
+            ref = pabutools_add1(e)
+            elapsed = time.perf_counter() - start
+            ours = equal_shares(e, completion="add1")
+            same = ref == ours.selected
+            print(
+                f"pabutools on {label}: {elapsed:.1f} s (one run); "
+                f"same projects in the same order: {same}"
+            )
 
-        from territoire.participation.rules import natural_key
 
-        label, m, n, k = SIZES[0]
-        e = instance(m, n, k)
-        projects = {p.id: PbProject(p.id, p.cost) for p in e.projects}
-        inst = Instance(projects.values(), budget_limit=e.budget)
-        profile = ApprovalProfile([ApprovalBallot(projects[p] for p in b) for b in e.ballots])
-        tie = TieBreakingRule(
-            lambda i, prof, p: (-prof.approval_score(p), p.cost, natural_key(p.name))
-        )
-        start = time.perf_counter()
-        ref = method_of_equal_shares(
-            inst, profile, sat_class=Cost_Sat, tie_breaking=tie, voter_budget_increment=1
-        )
-        elapsed = time.perf_counter() - start
-        ours = equal_shares(e, completion="add1")
-        same = {p.name for p in ref} == set(ours.selected)
-        print(f"pabutools on {label}: {elapsed:.1f} s; same outcome: {same}")
+def pabutools_add1(e: Election) -> list[str]:
+    """The reference: pabutools' Equal Shares with add1, our tie-breaking, in its order."""
+    from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instance
+    from pabutools.election import Project as PbProject
+    from pabutools.rules import method_of_equal_shares
+    from pabutools.tiebreaking import TieBreakingRule
+
+    from territoire.participation.rules import natural_key
+
+    projects = {p.id: PbProject(p.id, p.cost) for p in e.projects}
+    inst = Instance(projects.values(), budget_limit=e.budget)
+    profile = ApprovalProfile([ApprovalBallot(projects[p] for p in b) for b in e.ballots])
+    tie = TieBreakingRule(lambda i, prof, p: (-prof.approval_score(p), p.cost, natural_key(p.name)))
+    ref = method_of_equal_shares(
+        inst, profile, sat_class=Cost_Sat, tie_breaking=tie, voter_budget_increment=1
+    )
+    return [p.name for p in ref]
 
 
 if __name__ == "__main__":

@@ -52,6 +52,28 @@ class NeedExact(Exception):
 
 
 @dataclass
+class Prefix:
+    """The state of a run after its budget-insensitive first rounds.
+
+    Until the first round in which some supporter cannot pay the equal share, or a
+    project is dropped for lack of money, a run's decisions do not depend on how much
+    each voter started with (shares are cost ÷ supporters, whoever pays them). A run
+    with a larger starting budget (the next add1 steps) therefore repeats those rounds
+    exactly, and can start from here with every budget raised by the difference. Those
+    first rounds buy the most popular projects, the ones with the most supporters.
+    """
+
+    voter_budget: Fraction
+    budgets: np.ndarray
+    stale: np.ndarray
+    alive: np.ndarray
+    selected: list[int]
+    purchases: dict[int, Purchase]
+    paid: list[int]
+    round_no: int
+
+
+@dataclass
 class Batch:
     """Outcomes of several runs computed together (``runs[k]`` is None when undecided)."""
 
@@ -59,15 +81,16 @@ class Batch:
     voter_budgets: list[Fraction]
     runs: list[Run | None]
     budgets: np.ndarray  # final money of each group (rows) in each run (columns)
+    prefix: Prefix | None = None  # a single run records its budget-insensitive start
 
     def run(self, k: int) -> Run | None:
         """Run ``k`` with its supporters' money left per project filled in."""
         run = self.runs[k]
         if run is None or run.available:
             return run
-        column = self.budgets[:, k]
-        weights = self.prep.np_weights
-        run.available = [float(weights[idx] @ column[idx]) for idx in self.prep.np_approvers]
+        prep = self.prep
+        money = prep.np_weights[prep.sup_idx] * self.budgets[prep.sup_idx, k]
+        run.available = np.bincount(prep.sup_project, weights=money, minlength=prep.m).tolist()
         return run
 
 
@@ -79,13 +102,28 @@ def run_fast(prep: Prepared, voter_budget: Fraction, utility: Utility) -> Run:
     return run
 
 
-def run_batch(prep: Prepared, voter_budgets: Sequence[Fraction], utility: Utility) -> Batch:
-    """Runs for each starting budget in ``voter_budgets``, computed side by side."""
-    return _BatchRunner(prep, list(voter_budgets), utility).run()
+def run_batch(
+    prep: Prepared,
+    voter_budgets: Sequence[Fraction],
+    utility: Utility,
+    prefix: Prefix | None = None,
+) -> Batch:
+    """Runs for each starting budget in ``voter_budgets``, computed side by side.
+
+    With ``prefix`` (recorded by an earlier single run with no larger a budget), the
+    runs start after its budget-insensitive rounds.
+    """
+    return _BatchRunner(prep, list(voter_budgets), utility, prefix).run()
 
 
 class _BatchRunner:
-    def __init__(self, prep: Prepared, voter_budgets: list[Fraction], utility: Utility):
+    def __init__(
+        self,
+        prep: Prepared,
+        voter_budgets: list[Fraction],
+        utility: Utility,
+        prefix: Prefix | None,
+    ):
         self.prep = prep
         self.voter_budgets = voter_budgets
         self.utility = utility
@@ -114,6 +152,34 @@ class _BatchRunner:
                 self.alive[c] = True
                 self.stale[c] = prep.np_costs[c] / (self.support[c] * self.util[c])
         self.round_no = 0
+        self.record = k == 1 and prefix is None
+        self.sensitive = False  # has a decision depended on the starting budget yet?
+        self.prefix: Prefix | None = None
+        if prefix is not None and all(b >= prefix.voter_budget for b in voter_budgets):
+            self.resume(prefix)
+
+    def resume(self, prefix: Prefix) -> None:
+        raise_by = np.array([float(b - prefix.voter_budget) for b in self.voter_budgets])
+        self.budgets = prefix.budgets[:, None] + raise_by[None, :]
+        self.stale[:] = prefix.stale[:, None]
+        self.alive[:] = prefix.alive[:, None]
+        for run in range(self.k):
+            self.selected[run] = list(prefix.selected)
+            self.purchases[run] = dict(prefix.purchases)
+            self.paid[run] = list(prefix.paid)
+        self.round_no = prefix.round_no
+
+    def snapshot(self) -> Prefix:
+        return Prefix(
+            self.voter_budgets[0],
+            self.budgets[:, 0].copy(),
+            self.stale[:, 0].copy(),
+            self.alive[:, 0].copy(),
+            list(self.selected[0]),
+            dict(self.purchases[0]),
+            list(self.paid[0]),
+            self.round_no,
+        )
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -125,6 +191,7 @@ class _BatchRunner:
         return self.prep.costs[c] / (self.prep.votes[c] * u)
 
     def give_up(self, run: int) -> None:
+        self.sensitive = True
         self.undecided[run] = True
         self.active[run] = False
 
@@ -132,6 +199,8 @@ class _BatchRunner:
 
     def run(self) -> Batch:
         while self.active.any():
+            if self.record and not self.sensitive:
+                self.prefix = self.snapshot()
             self.round_no += 1
             if not self.one_round():
                 break
@@ -141,7 +210,7 @@ class _BatchRunner:
             else Run(self.selected[k], self.purchases[k], [], self.dropped[k])
             for k in range(self.k)
         ]
-        return Batch(self.prep, self.voter_budgets, runs, self.budgets)
+        return Batch(self.prep, self.voter_budgets, runs, self.budgets, self.prefix)
 
     def one_round(self) -> bool:
         m, k = self.prep.m, self.k
@@ -185,16 +254,20 @@ class _BatchRunner:
 
     def evaluate(self, c: int) -> None:
         """ρ of project ``c`` in every active run where it is still a candidate."""
-        cols = np.flatnonzero(self.alive[c] & self.active)
+        # Only the runs where its bound does not already exceed the best ρ found: the
+        # best only falls during a round, so the other runs will never need it.
+        wanted = self.alive[c] & self.active & (self.stale[c] <= self.best * (1 + TOLERANCE))
+        cols = np.flatnonzero(wanted)
         self.seen[c, cols] = True
         if cols.size == 0:
             return
         idx = self.prep.np_approvers[c]
-        full = cols.size == self.k
-        sub = self.budgets[idx] if full else self.budgets[np.ix_(idx, cols)]
+        sub = self.budgets[idx]  # whole rows: a row gather is cheaper than a 2-D one
+        if cols.size < self.k:
+            sub = sub[:, cols]
         wc = self.prep.np_weights[idx]
         cost = float(self.prep.np_costs[c])
-        total = wc @ sub
+        total = _weighted_sums(wc, sub)
         short = total < cost * (1 - TOLERANCE)
         boundary = ~short & (total <= cost * (1 + TOLERANCE))
         ok = ~short
@@ -207,6 +280,8 @@ class _BatchRunner:
             elif self.voter_budgets[run] * self.prep.votes[c] < self.prep.costs[c]:
                 short[j] = True
                 ok[j] = False
+        if short.any() or boundary.any():
+            self.sensitive = True
         for run in cols[short].tolist():
             self.alive[c, run] = False
             self.dropped[run][c] = self.round_no
@@ -215,7 +290,8 @@ class _BatchRunner:
         if not ok.all():
             sub = sub[:, ok]
             cols = cols[ok]
-        q = _equal_shares(sub, wc, float(self.support[c]), cost)
+        q, capped = _equal_shares(sub, wc, float(self.support[c]), cost)
+        self.sensitive = self.sensitive or capped
         rho = q / self.util[c]
         self.stale[c, cols] = rho
         self.rho[c, cols] = rho
@@ -225,16 +301,24 @@ class _BatchRunner:
     def buy(self, s: int, cols: np.ndarray) -> None:
         """Project ``s`` is bought in the runs ``cols``: its supporters pay."""
         idx = self.prep.np_approvers[s]
-        full = cols.size == self.k
-        rows = idx if full else np.ix_(idx, cols)
-        sub = self.budgets[rows]
-        q = self.share[s, cols]
         wc = self.prep.np_weights[idx]
-        paying = sub > 0
-        capped = paying & (sub < q)
-        payers = wc @ paying
-        capped_w = wc @ capped
-        self.budgets[rows] = sub - np.minimum(sub, q)
+        q = self.share[s, cols]
+        if cols.size * 4 >= self.k:
+            # Whole rows, with a share of 0 in the other runs (nobody pays there).
+            share = np.zeros(self.k)
+            share[cols] = q
+            sub = self.budgets[idx]
+            paid = np.minimum(sub, share)
+            self.budgets[idx] = sub - paid
+            if cols.size < self.k:
+                sub, paid = sub[:, cols], paid[:, cols]
+        else:
+            rows = np.ix_(idx, cols)
+            sub = self.budgets[rows]
+            paid = np.minimum(sub, q)
+            self.budgets[rows] = sub - paid
+        payers = _weighted_sums(wc, sub > 0)
+        capped = _weighted_sums(wc, sub < q) - (float(self.support[s]) - payers)
         self.alive[s, cols] = False
         rho = self.rho[s, cols]
         for j, run in enumerate(cols.tolist()):
@@ -245,13 +329,19 @@ class _BatchRunner:
                 float(rho[j]),
                 float(q[j]),
                 round(float(payers[j])),
-                round(float(capped_w[j])),
+                round(float(capped[j])),
             )
+
+
+def _weighted_sums(weights: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """``weights @ matrix`` without BLAS: its threads crawl on a busy machine, and
+    numpy's own loop is as fast for one vector."""
+    return np.einsum("i,ij->j", weights, matrix)
 
 
 def _equal_shares(
     budgets: np.ndarray, weights: np.ndarray, total_weight: float, cost: float
-) -> np.ndarray:
+) -> tuple[np.ndarray, bool]:
     """Per column, the share q each supporter pays (those with less than q give all).
 
     Iterates on the set of capped supporters ("poor"), which only grows (Newton's method
@@ -259,25 +349,22 @@ def _equal_shares(
     projects need one or two passes. Columns must be affordable (total money ≥ cost).
     """
     q = np.full(budgets.shape[1], cost / total_weight)
-    capped = budgets < q
-    some = capped.any(axis=0)
+    some = budgets.min(axis=0) < q
     if not some.any():
-        return q
+        return q, False
     cols = np.flatnonzero(some)
     sub = budgets[:, cols] if cols.size < budgets.shape[1] else budgets
-    cap = capped[:, cols] if cols.size < budgets.shape[1] else capped
-    count = cap.sum(axis=0)
     share = q[cols]
+    capped_weight = np.full(cols.size, -1.0)
     while True:
-        capped_weight = weights @ cap
-        capped_money = weights @ np.where(cap, sub, 0.0)
+        cap = sub < share
+        new_weight = _weighted_sums(weights, cap)
+        if (new_weight == capped_weight).all():
+            break
+        capped_weight = new_weight
+        capped_money = _weighted_sums(weights, sub * cap)
         remaining = total_weight - capped_weight
         safe = remaining > 0
         share = np.where(safe, (cost - capped_money) / np.where(safe, remaining, 1.0), share)
-        cap = sub < share
-        new_count = cap.sum(axis=0)
-        if (new_count == count).all():
-            break
-        count = new_count
     q[cols] = share
-    return q
+    return q, True

@@ -32,6 +32,8 @@ class Prepared:
     np_costs: np.ndarray
     np_weights: np.ndarray
     np_approvers: list[np.ndarray]  # views into one CSR array, one per project
+    sup_idx: np.ndarray  # supporters (groups) of every project, project after project
+    sup_project: np.ndarray  # the project of each entry of ``sup_idx``
     pairs: int = 0  # (group, approved project) pairs: the size of the problem
     _approvers: list[list[int]] | None = field(default=None, repr=False)
     _overlaps: dict[tuple[int, int], bool] = field(default_factory=dict, repr=False)
@@ -99,7 +101,7 @@ def prepare(election: Election) -> Prepared:
     np_weights_int = np.array(weights, dtype=np.int64)
     votes_np = np.bincount(flat, weights=np_weights_int[group_of], minlength=m)
     votes = [int(v) for v in votes_np.round()] if len(votes_np) else [0] * m
-    if any(w > 2**52 for w in weights):  # pragma: no cover - absurd sizes
+    if np_weights_int.max(initial=0) > 2**52:  # pragma: no cover - absurd sizes
         votes = [0] * m
         for c, g in zip(flat.tolist(), group_of.tolist(), strict=True):
             votes[c] += weights[g]
@@ -120,5 +122,7 @@ def prepare(election: Election) -> Prepared:
         np_costs=np.array([float(c) for c in costs], dtype=np.float64),
         np_weights=np_weights_int.astype(np.float64),
         np_approvers=np_approvers,
+        sup_idx=sup_idx,
+        sup_project=flat[order],
         pairs=int(flat.size),
     )

@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import Literal
 
 from territoire.participation.rules.mes_exact import Run, run_exact
-from territoire.participation.rules.mes_fast import Batch, run_batch
+from territoire.participation.rules.mes_fast import Batch, Prefix, run_batch
 from territoire.participation.rules.model import (
     Completion,
     Election,
@@ -139,6 +139,7 @@ class _Runs:
         self.batches: list[tuple[int, Batch]] = []
         self.cache: dict[int, Run] = {}
         self.computed = 0  # runs below this index belong to a batch
+        self.prefix: Prefix | None = None
 
     def get(self, k: int) -> Run:
         if k in self.cache:
@@ -150,7 +151,9 @@ class _Runs:
                 n = len(self.batches)
                 size = self.FIRST_SIZES[n] if n < len(self.FIRST_SIZES) else self.SIZE
                 budgets = [self.start + i for i in range(self.computed, self.computed + size)]
-                self.batches.append((self.computed, run_batch(self.prep, budgets, self.utility)))
+                batch = run_batch(self.prep, budgets, self.utility, self.prefix)
+                self.prefix = self.prefix or batch.prefix
+                self.batches.append((self.computed, batch))
                 self.computed += size
             first, batch = next((f, b) for f, b in reversed(self.batches) if f <= k)
             fast = batch.runs[k - first]
