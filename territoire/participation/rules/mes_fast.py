@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from territoire.participation.rules.mes_exact import Purchase, Run
 from territoire.participation.rules.model import Utility
@@ -113,7 +114,10 @@ def run_batch(
     With ``prefix`` (recorded by an earlier single run with no larger a budget), the
     runs start after its budget-insensitive rounds.
     """
-    return _BatchRunner(prep, list(voter_budgets), utility, prefix).run()
+    # One BLAS thread: the products here are matrix-vector ones, where threads only
+    # add overhead (and crawl when the machine is busy).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _BatchRunner(prep, list(voter_budgets), utility, prefix).run()
 
 
 class _BatchRunner:
@@ -131,6 +135,9 @@ class _BatchRunner:
         self.k = k
         self.util = prep.np_costs.copy() if utility == "cost" else np.ones(m)
         self.support = np.array([float(v) for v in prep.votes], dtype=np.float64)
+        self.supporters = [float(v) for v in prep.votes]
+        self.cost = [float(c) for c in prep.costs]
+        self.weights = [prep.np_weights[idx] for idx in prep.np_approvers]
         start = np.array([float(b) for b in voter_budgets], dtype=np.float64)
         self.budgets = np.tile(start, (len(prep.weights), 1))
         self.alive = np.zeros((m, k), dtype=bool)
@@ -256,18 +263,38 @@ class _BatchRunner:
         """ρ of project ``c`` in every active run where it is still a candidate."""
         # Only the runs where its bound does not already exceed the best ρ found: the
         # best only falls during a round, so the other runs will never need it.
-        wanted = self.alive[c] & self.active & (self.stale[c] <= self.best * (1 + TOLERANCE))
+        wanted = self.alive[c] & self.active
+        wanted &= self.stale[c] <= self.best * (1 + TOLERANCE)
         cols = np.flatnonzero(wanted)
-        self.seen[c, cols] = True
         if cols.size == 0:
             return
+        self.seen[c, cols] = True
         idx = self.prep.np_approvers[c]
         sub = self.budgets[idx]  # whole rows: a row gather is cheaper than a 2-D one
         if cols.size < self.k:
             sub = sub[:, cols]
-        wc = self.prep.np_weights[idx]
-        cost = float(self.prep.np_costs[c])
-        total = _weighted_sums(wc, sub)
+        wc = self.weights[c]
+        cost = self.cost[c]
+        total = wc @ sub
+        if total.min() <= cost * (1 + TOLERANCE):
+            ok = self.short_of_money(c, cols, total)
+            if not ok.any():
+                return
+            if not ok.all():
+                sub = sub[:, ok]
+                cols = cols[ok]
+        q, capped = _equal_shares(sub, wc, self.supporters[c], cost)
+        self.sensitive = self.sensitive or capped
+        rho = q / self.util[c]
+        self.stale[c, cols] = rho
+        self.rho[c, cols] = rho
+        self.share[c, cols] = q
+        self.best[cols] = np.minimum(self.best[cols], rho)
+
+    def short_of_money(self, c: int, cols: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """Drop ``c`` where its supporters cannot pay for it; say where they can."""
+        self.sensitive = True
+        cost = self.cost[c]
         short = total < cost * (1 - TOLERANCE)
         boundary = ~short & (total <= cost * (1 + TOLERANCE))
         ok = ~short
@@ -280,28 +307,15 @@ class _BatchRunner:
             elif self.voter_budgets[run] * self.prep.votes[c] < self.prep.costs[c]:
                 short[j] = True
                 ok[j] = False
-        if short.any() or boundary.any():
-            self.sensitive = True
         for run in cols[short].tolist():
             self.alive[c, run] = False
             self.dropped[run][c] = self.round_no
-        if not ok.any():
-            return
-        if not ok.all():
-            sub = sub[:, ok]
-            cols = cols[ok]
-        q, capped = _equal_shares(sub, wc, float(self.support[c]), cost)
-        self.sensitive = self.sensitive or capped
-        rho = q / self.util[c]
-        self.stale[c, cols] = rho
-        self.rho[c, cols] = rho
-        self.share[c, cols] = q
-        self.best[cols] = np.minimum(self.best[cols], rho)
+        return ok
 
     def buy(self, s: int, cols: np.ndarray) -> None:
         """Project ``s`` is bought in the runs ``cols``: its supporters pay."""
         idx = self.prep.np_approvers[s]
-        wc = self.prep.np_weights[idx]
+        wc = self.weights[s]
         q = self.share[s, cols]
         if cols.size * 4 >= self.k:
             # Whole rows, with a share of 0 in the other runs (nobody pays there).
@@ -317,8 +331,8 @@ class _BatchRunner:
             sub = self.budgets[rows]
             paid = np.minimum(sub, q)
             self.budgets[rows] = sub - paid
-        payers = _weighted_sums(wc, sub > 0)
-        capped = _weighted_sums(wc, sub < q) - (float(self.support[s]) - payers)
+        payers = wc @ (sub > 0)
+        capped = wc @ (sub < q) - (self.supporters[s] - payers)
         self.alive[s, cols] = False
         rho = self.rho[s, cols]
         for j, run in enumerate(cols.tolist()):
@@ -331,12 +345,6 @@ class _BatchRunner:
                 round(float(payers[j])),
                 round(float(capped[j])),
             )
-
-
-def _weighted_sums(weights: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """``weights @ matrix`` without BLAS: its threads crawl on a busy machine, and
-    numpy's own loop is as fast for one vector."""
-    return np.einsum("i,ij->j", weights, matrix)
 
 
 def _equal_shares(
@@ -358,11 +366,11 @@ def _equal_shares(
     capped_weight = np.full(cols.size, -1.0)
     while True:
         cap = sub < share
-        new_weight = _weighted_sums(weights, cap)
+        new_weight = weights @ cap
         if (new_weight == capped_weight).all():
             break
         capped_weight = new_weight
-        capped_money = _weighted_sums(weights, sub * cap)
+        capped_money = weights @ (sub * cap)
         remaining = total_weight - capped_weight
         safe = remaining > 0
         share = np.where(safe, (cost - capped_money) / np.where(safe, remaining, 1.0), share)

@@ -125,8 +125,8 @@ class _Runs:
     in exact arithmetic, one by one.
     """
 
-    FIRST_SIZES = (1, 8, 16, 32)
-    SIZE = 64
+    FIRST_SIZES = (1, 8)
+    SIZE = 24
 
     def __init__(
         self, prep: Prepared, start: Fraction, utility: Utility, exact: bool, outcome: Outcome
