@@ -283,7 +283,8 @@ class _BatchRunner:
             if not ok.all():
                 sub = sub[:, ok]
                 cols = cols[ok]
-        q, capped = _equal_shares(sub, wc, self.supporters[c], cost)
+        floor = self.stale[c, cols] * self.util[c]
+        q, capped = _equal_shares(sub, wc, self.supporters[c], cost, floor)
         self.sensitive = self.sensitive or capped
         rho = q / self.util[c]
         self.stale[c, cols] = rho
@@ -348,31 +349,43 @@ class _BatchRunner:
 
 
 def _equal_shares(
-    budgets: np.ndarray, weights: np.ndarray, total_weight: float, cost: float
+    budgets: np.ndarray, weights: np.ndarray, total_weight: float, cost: float, floor: np.ndarray
 ) -> tuple[np.ndarray, bool]:
     """Per column, the share q each supporter pays (those with less than q give all).
 
-    Iterates on the set of capped supporters ("poor"), which only grows (Newton's method
-    on a concave piecewise-linear function, from below), instead of sorting: most
-    projects need one or two passes. Columns must be affordable (total money ≥ cost).
+    Newton's method on the concave, piecewise-linear money function, from below: take
+    as capped ("poor") the supporters with less than the current guess, share the rest
+    of the cost among the others, until the capped set stops growing. No sort; most
+    columns settle in one or two passes. ``floor`` is a known lower bound per column
+    (the last ρ found times the utility: ρ only grows as budgets fall), a warm start.
+    Columns must be affordable (supporters' money ≥ cost). Also says whether anyone
+    was capped in some column.
     """
-    q = np.full(budgets.shape[1], cost / total_weight)
-    some = budgets.min(axis=0) < q
-    if not some.any():
-        return q, False
-    cols = np.flatnonzero(some)
-    sub = budgets[:, cols] if cols.size < budgets.shape[1] else budgets
-    share = q[cols]
-    capped_weight = np.full(cols.size, -1.0)
+    share = np.maximum(cost / total_weight, floor * (1 - 1e-9))
+    n = share.size
+    todo = np.arange(n)
+    sub = budgets
+    previous = np.full(n, -1.0)
+    capped_any = False
     while True:
-        cap = sub < share
-        new_weight = weights @ cap
-        if (new_weight == capped_weight).all():
+        cap = sub < share[todo] if todo.size < n else sub < share
+        capped_weight = weights @ cap
+        moved = capped_weight != previous[todo]
+        if not moved.any():
             break
-        capped_weight = new_weight
+        capped_any = capped_any or bool(capped_weight.any())
+        if not moved.all():
+            todo, sub, cap, capped_weight = (
+                todo[moved],
+                sub[:, moved],
+                cap[:, moved],
+                capped_weight[moved],
+            )
         capped_money = weights @ (sub * cap)
         remaining = total_weight - capped_weight
         safe = remaining > 0
-        share = np.where(safe, (cost - capped_money) / np.where(safe, remaining, 1.0), share)
-    q[cols] = share
-    return q, True
+        share[todo] = np.where(
+            safe, (cost - capped_money) / np.where(safe, remaining, 1.0), share[todo]
+        )
+        previous[todo] = capped_weight
+    return share, capped_any
