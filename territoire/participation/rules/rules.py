@@ -19,6 +19,7 @@ Ties are broken by :class:`~.model.TieBreak` (more votes, then cheaper, then sma
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Literal
 
@@ -78,14 +79,18 @@ def equal_shares(
     outcome.increments = 0
     if completion != "none":
         # pabutools' add1: stop at the first exhaustive outcome, or step back from the
-        # first one that no longer fits the budget.
+        # first one that no longer fits the budget. Costs as integers over a common
+        # denominator: the same comparisons as with fractions, without their cost.
+        scale = math.lcm(*(c.denominator for c in prep.costs), prep.budget.denominator)
+        costs = [int(c * scale) for c in prep.costs]
+        limit = int(prep.budget * scale)
         while True:
-            cost = sum((prep.costs[c] for c in final.selected), Fraction(0))
-            if cost > prep.budget:
+            cost = sum(costs[c] for c in final.selected)
+            if cost > limit:
                 k -= 1  # ``increments`` still counts the step that went over
                 break
             chosen = set(final.selected)
-            if all(c in chosen or cost + prep.costs[c] > prep.budget for c in wanted):
+            if all(c in chosen or cost + costs[c] > limit for c in wanted):
                 break  # exhaustive
             k += 1
             outcome.increments = k
