@@ -159,6 +159,8 @@ class _BatchRunner:
                 self.alive[c] = True
                 self.stale[c] = prep.np_costs[c] / (self.support[c] * self.util[c])
         self.round_no = 0
+        self.flat = self.budgets.reshape(-1)  # a view: budgets stay C-contiguous
+        self._offsets: list[np.ndarray | None] = [None] * m
         self.record = k == 1 and prefix is None
         self.sensitive = False  # has a decision depended on the starting budget yet?
         self.prefix: Prefix | None = None
@@ -175,6 +177,7 @@ class _BatchRunner:
             self.purchases[run] = dict(prefix.purchases)
             self.paid[run] = list(prefix.paid)
         self.round_no = prefix.round_no
+        self.flat = self.budgets.reshape(-1)
 
     def snapshot(self) -> Prefix:
         return Prefix(
@@ -259,6 +262,24 @@ class _BatchRunner:
             self.buy(s, runs[chosen == s])
         return True
 
+    def gather(self, c: int, cols: np.ndarray) -> np.ndarray:
+        """Money of project ``c``'s supporters in runs ``cols``: one row per run.
+
+        Few runs: one flat ``take`` per run row. Many: a gather of whole rows of the
+        budget matrix (cheaper per element), seen transposed.
+        """
+        if cols.size * 2 <= self.k:
+            return self.flat.take(cols[:, None] + self.offsets(c)[None, :])
+        rows = self.budgets[self.prep.np_approvers[c]].T
+        return rows if cols.size == self.k else rows[cols]
+
+    def offsets(self, c: int) -> np.ndarray:
+        """Positions of ``c``'s supporters in the flattened budget matrix (first run)."""
+        known = self._offsets[c]
+        if known is None:
+            known = self._offsets[c] = self.prep.np_approvers[c] * self.k
+        return known
+
     def evaluate(self, c: int) -> None:
         """ρ of project ``c`` in every active run where it is still a candidate."""
         # Only the runs where its bound does not already exceed the best ρ found: the
@@ -269,19 +290,16 @@ class _BatchRunner:
         if cols.size == 0:
             return
         self.seen[c, cols] = True
-        idx = self.prep.np_approvers[c]
-        sub = self.budgets[idx]  # whole rows: a row gather is cheaper than a 2-D one
-        if cols.size < self.k:
-            sub = sub[:, cols]
+        sub = self.gather(c, cols)
         wc = self.weights[c]
         cost = self.cost[c]
-        total = wc @ sub
+        total = sub @ wc
         if total.min() <= cost * (1 + TOLERANCE):
             ok = self.short_of_money(c, cols, total)
             if not ok.any():
                 return
             if not ok.all():
-                sub = sub[:, ok]
+                sub = sub[ok]
                 cols = cols[ok]
         floor = self.stale[c, cols] * self.util[c]
         q, capped = _equal_shares(sub, wc, self.supporters[c], cost, floor)
@@ -318,22 +336,19 @@ class _BatchRunner:
         idx = self.prep.np_approvers[s]
         wc = self.weights[s]
         q = self.share[s, cols]
-        if cols.size * 4 >= self.k:
+        if cols.size * 2 <= self.k:
+            where = cols[:, None] + self.offsets(s)[None, :]
+            sub = self.flat.take(where)
+            self.flat[where] = sub - np.minimum(sub, q[:, None])
+        else:
             # Whole rows, with a share of 0 in the other runs (nobody pays there).
             share = np.zeros(self.k)
             share[cols] = q
-            sub = self.budgets[idx]
-            paid = np.minimum(sub, share)
-            self.budgets[idx] = sub - paid
-            if cols.size < self.k:
-                sub, paid = sub[:, cols], paid[:, cols]
-        else:
-            rows = np.ix_(idx, cols)
-            sub = self.budgets[rows]
-            paid = np.minimum(sub, q)
-            self.budgets[rows] = sub - paid
-        payers = wc @ (sub > 0)
-        capped = wc @ (sub < q) - (self.supporters[s] - payers)
+            rows = self.budgets[idx]
+            self.budgets[idx] = rows - np.minimum(rows, share)
+            sub = rows.T if cols.size == self.k else rows.T[cols]
+        payers = (sub > 0) @ wc
+        capped = (sub < q[:, None]) @ wc - (self.supporters[s] - payers)
         self.alive[s, cols] = False
         rho = self.rho[s, cols]
         for j, run in enumerate(cols.tolist()):
@@ -351,15 +366,15 @@ class _BatchRunner:
 def _equal_shares(
     budgets: np.ndarray, weights: np.ndarray, total_weight: float, cost: float, floor: np.ndarray
 ) -> tuple[np.ndarray, bool]:
-    """Per column, the share q each supporter pays (those with less than q give all).
+    """Per run (row), the share q each supporter pays (those with less than q give all).
 
     Newton's method on the concave, piecewise-linear money function, from below: take
     as capped ("poor") the supporters with less than the current guess, share the rest
     of the cost among the others, until the capped set stops growing. No sort; most
-    columns settle in one or two passes. ``floor`` is a known lower bound per column
-    (the last ρ found times the utility: ρ only grows as budgets fall), a warm start.
-    Columns must be affordable (supporters' money ≥ cost). Also says whether anyone
-    was capped in some column.
+    runs settle in one or two passes, and settled runs leave the computation. ``floor``
+    is a known lower bound per run (the last ρ found times the utility: ρ only grows
+    as budgets fall), a warm start. Runs must be affordable (supporters' money ≥ cost).
+    Also says whether anyone was capped in some run.
     """
     share = np.maximum(cost / total_weight, floor * (1 - 1e-9))
     n = share.size
@@ -368,8 +383,8 @@ def _equal_shares(
     previous = np.full(n, -1.0)
     capped_any = False
     while True:
-        cap = sub < share[todo] if todo.size < n else sub < share
-        capped_weight = weights @ cap
+        cap = sub < (share[todo] if todo.size < n else share)[:, None]
+        capped_weight = cap @ weights
         moved = capped_weight != previous[todo]
         if not moved.any():
             break
@@ -377,11 +392,11 @@ def _equal_shares(
         if not moved.all():
             todo, sub, cap, capped_weight = (
                 todo[moved],
-                sub[:, moved],
-                cap[:, moved],
+                sub[moved],
+                cap[moved],
                 capped_weight[moved],
             )
-        capped_money = weights @ (sub * cap)
+        capped_money = (sub * cap) @ weights
         remaining = total_weight - capped_weight
         safe = remaining > 0
         share[todo] = np.where(
