@@ -108,16 +108,18 @@ def run_batch(
     voter_budgets: Sequence[Fraction],
     utility: Utility,
     prefix: Prefix | None = None,
+    out: np.ndarray | None = None,
 ) -> Batch:
     """Runs for each starting budget in ``voter_budgets``, computed side by side.
 
     With ``prefix`` (recorded by an earlier single run with no larger a budget), the
-    runs start after its budget-insensitive rounds.
+    runs start after its budget-insensitive rounds. ``out`` (groups × runs) receives
+    the budget matrix, to spare a large allocation per batch.
     """
     # One BLAS thread: the products here are matrix-vector ones, where threads only
     # add overhead (and crawl when the machine is busy).
     with threadpool_limits(limits=1, user_api="blas"):
-        return _BatchRunner(prep, list(voter_budgets), utility, prefix).run()
+        return _BatchRunner(prep, list(voter_budgets), utility, prefix, out).run()
 
 
 class _BatchRunner:
@@ -127,6 +129,7 @@ class _BatchRunner:
         voter_budgets: list[Fraction],
         utility: Utility,
         prefix: Prefix | None,
+        out: np.ndarray | None = None,
     ):
         self.prep = prep
         self.voter_budgets = voter_budgets
@@ -139,7 +142,13 @@ class _BatchRunner:
         self.cost = [float(c) for c in prep.costs]
         self.weights = [prep.np_weights[idx] for idx in prep.np_approvers]
         start = np.array([float(b) for b in voter_budgets], dtype=np.float64)
-        self.budgets = np.tile(start, (len(prep.weights), 1))
+        shape = (len(prep.weights), k)
+        if out is None or out.shape != shape or not out.flags.c_contiguous:
+            out = np.empty(shape)
+        self.budgets = out
+        resuming = prefix is not None and all(b >= prefix.voter_budget for b in voter_budgets)
+        if not resuming:
+            self.budgets[:] = start
         self.alive = np.zeros((m, k), dtype=bool)
         self.stale = np.full((m, k), np.inf)
         self.active = np.ones(k, dtype=bool)
@@ -164,12 +173,12 @@ class _BatchRunner:
         self.record = k == 1 and prefix is None
         self.sensitive = False  # has a decision depended on the starting budget yet?
         self.prefix: Prefix | None = None
-        if prefix is not None and all(b >= prefix.voter_budget for b in voter_budgets):
+        if prefix is not None and resuming:
             self.resume(prefix)
 
     def resume(self, prefix: Prefix) -> None:
         raise_by = np.array([float(b - prefix.voter_budget) for b in self.voter_budgets])
-        self.budgets = prefix.budgets[:, None] + raise_by[None, :]
+        np.add(prefix.budgets[:, None], raise_by[None, :], out=self.budgets)
         self.stale[:] = prefix.stale[:, None]
         self.alive[:] = prefix.alive[:, None]
         for run in range(self.k):
@@ -177,7 +186,6 @@ class _BatchRunner:
             self.purchases[run] = dict(prefix.purchases)
             self.paid[run] = list(prefix.paid)
         self.round_no = prefix.round_no
-        self.flat = self.budgets.reshape(-1)
 
     def snapshot(self) -> Prefix:
         return Prefix(

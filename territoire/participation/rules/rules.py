@@ -23,6 +23,8 @@ import math
 from fractions import Fraction
 from typing import Literal
 
+import numpy as np
+
 from territoire.participation.rules.mes_exact import Run, run_exact
 from territoire.participation.rules.mes_fast import Batch, Prefix, run_batch
 from territoire.participation.rules.model import (
@@ -145,6 +147,7 @@ class _Runs:
         self.cache: dict[int, Run] = {}
         self.computed = 0  # runs below this index belong to a batch
         self.prefix: Prefix | None = None
+        self.spare: dict[int, list[np.ndarray]] = {}
 
     def get(self, k: int) -> Run:
         if k in self.cache:
@@ -156,7 +159,12 @@ class _Runs:
                 n = len(self.batches)
                 size = self.FIRST_SIZES[n] if n < len(self.FIRST_SIZES) else self.SIZE
                 budgets = [self.start + i for i in range(self.computed, self.computed + size)]
-                batch = run_batch(self.prep, budgets, self.utility, self.prefix)
+                # Two budget matrices per size, in turn: the final run is in the last
+                # batch or the one before.
+                spare = self.spare.setdefault(size, [])
+                out = spare.pop(0) if len(spare) == 2 else None
+                batch = run_batch(self.prep, budgets, self.utility, self.prefix, out)
+                spare.append(batch.budgets)
                 self.prefix = self.prefix or batch.prefix
                 self.batches.append((self.computed, batch))
                 self.computed += size
