@@ -236,6 +236,7 @@ class _BatchRunner:
         self.best = np.full(k, np.inf)
         self.rho = np.full((m, k), np.inf)  # ρ computed this round
         self.share = np.zeros((m, k))
+        self.poor = np.zeros((m, k))  # weight of supporters with less than the share
         self.seen = ~self.alive
         self.seen[:, ~self.active] = True
         while True:
@@ -264,7 +265,7 @@ class _BatchRunner:
             exact = {c: self.exact_rho(c) for c in tied}
             low = min(exact.values())
             winner[run] = min((c for c in tied if exact[c] == low), key=self.prep.rank.__getitem__)
-        runs = np.flatnonzero(deciding)
+        runs = deciding.nonzero()[0]
         chosen = winner[runs]
         for s in np.unique(chosen).tolist():
             self.buy(s, runs[chosen == s])
@@ -294,7 +295,7 @@ class _BatchRunner:
         # best only falls during a round, so the other runs will never need it.
         wanted = self.alive[c] & self.active
         wanted &= self.stale[c] <= self.best * (1 + TOLERANCE)
-        cols = np.flatnonzero(wanted)
+        cols = wanted.nonzero()[0]
         if cols.size == 0:
             return
         self.seen[c, cols] = True
@@ -310,12 +311,13 @@ class _BatchRunner:
                 sub = sub[ok]
                 cols = cols[ok]
         floor = self.stale[c, cols] * self.util[c]
-        q, capped = _equal_shares(sub, wc, self.supporters[c], cost, floor)
+        q, poor, capped = _equal_shares(sub, wc, self.supporters[c], cost, floor)
         self.sensitive = self.sensitive or capped
         rho = q / self.util[c]
         self.stale[c, cols] = rho
         self.rho[c, cols] = rho
         self.share[c, cols] = q
+        self.poor[c, cols] = poor
         self.best[cols] = np.minimum(self.best[cols], rho)
 
     def short_of_money(self, c: int, cols: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -356,7 +358,8 @@ class _BatchRunner:
             self.budgets[idx] = rows - np.minimum(rows, share)
             sub = rows.T if cols.size == self.k else rows.T[cols]
         payers = (sub > 0) @ wc
-        capped = (sub < q[:, None]) @ wc - (self.supporters[s] - payers)
+        # Those with less than the share, less those who had nothing left.
+        capped = self.poor[s, cols] - (self.supporters[s] - payers)
         self.alive[s, cols] = False
         rho = self.rho[s, cols]
         for j, run in enumerate(cols.tolist()):
@@ -373,7 +376,7 @@ class _BatchRunner:
 
 def _equal_shares(
     budgets: np.ndarray, weights: np.ndarray, total_weight: float, cost: float, floor: np.ndarray
-) -> tuple[np.ndarray, bool]:
+) -> tuple[np.ndarray, np.ndarray, bool]:
     """Per run (row), the share q each supporter pays (those with less than q give all).
 
     Newton's method on the concave, piecewise-linear money function, from below: take
@@ -382,7 +385,7 @@ def _equal_shares(
     runs settle in one or two passes, and settled runs leave the computation. ``floor``
     is a known lower bound per run (the last ρ found times the utility: ρ only grows
     as budgets fall), a warm start. Runs must be affordable (supporters' money ≥ cost).
-    Also says whether anyone was capped in some run.
+    Also gives the weight of the capped supporters per run, and whether there were any.
     """
     share = np.maximum(cost / total_weight, floor * (1 - 1e-9))
     n = share.size
@@ -411,4 +414,4 @@ def _equal_shares(
             safe, (cost - capped_money) / np.where(safe, remaining, 1.0), share[todo]
         )
         previous[todo] = capped_weight
-    return share, capped_any
+    return share, previous, capped_any
