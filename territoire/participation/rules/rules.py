@@ -37,8 +37,10 @@ from territoire.participation.rules.model import (
 from territoire.participation.rules.prepared import Prepared, prepare
 
 Engine = Literal["auto", "exact", "fast"]
-# Below this many (ballot group × approval) pairs the exact engine is fast enough.
-EXACT_ENGINE_LIMIT = 20_000
+# Below this many (ballot group × approval) pairs the exact engine is fast enough even
+# for the hundreds of runs add1 may need; above, the batched float engine (which
+# still falls back to exact arithmetic for a run it cannot decide).
+EXACT_ENGINE_LIMIT = 1_000
 
 
 def greedy(election: Election) -> Outcome:
