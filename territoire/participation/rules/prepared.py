@@ -94,7 +94,9 @@ def prepare(election: Election) -> Prepared:
     group_of = np.repeat(np.arange(len(ballots), dtype=np.int64), lengths)
     # group_of is increasing, so a stable sort by project keeps each project's
     # supporters in increasing group order.
-    order = np.argsort(flat, kind="stable")
+    # (16-bit keys get numpy's radix sort: several times faster than on 64-bit ones.)
+    keys = flat.astype(np.int16) if m < 2**15 else flat
+    order = np.argsort(keys, kind="stable")
     sup_idx = group_of[order]
     counts = np.bincount(flat, minlength=m)
     sup_ptr = np.concatenate(([0], np.cumsum(counts)))
