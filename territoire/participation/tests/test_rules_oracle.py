@@ -115,7 +115,7 @@ def test_larger_instance_same_order_as_pabutools(seed: int) -> None:
     costs = {str(i + 1): rng.randrange(1_000, 60_000, 100) for i in range(m)}
     ids = list(costs)
     popularity = [rng.paretovariate(1.3) for _ in ids]
-    ballots = [set(rng.choices(ids, weights=popularity, k=rng.randint(1, 6))) for _ in range(1_500)]
+    ballots = [set(rng.choices(ids, weights=popularity, k=rng.randint(1, 6))) for _ in range(800)]
     e = Election.build(costs.items(), sum(costs.values()) // 3, ballots)
     ours = equal_shares(e, completion="add1", engine="fast")
     assert ours.increments > 1
