@@ -232,6 +232,8 @@ class _BatchRunner:
 
     def one_round(self) -> bool:
         m, k = self.prep.m, self.k
+        if not self.alive.any():
+            return False  # no candidate left in any run (or no project at all)
         every = np.arange(k)
         self.best = np.full(k, np.inf)
         self.rho = np.full((m, k), np.inf)  # ρ computed this round

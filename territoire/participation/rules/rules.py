@@ -128,10 +128,11 @@ def equal_shares(
 class _Runs:
     """Outcomes of Equal Shares for starting budgets ``start + k``, k = 0, 1, 2, ….
 
-    The fast engine computes them in batches of growing size (1, then 8, 16, 32, 64,
-    64, …): the add1 completion usually needs tens of increments, and runs computed
-    side by side share their numpy passes. Runs the fast engine cannot decide are redone
-    in exact arithmetic, one by one.
+    The fast engine computes them in batches (1, then 8, then 24 at a time): the add1
+    completion usually needs tens of increments, and runs computed side by side share
+    their numpy passes; later batches start from the budget-insensitive prefix the
+    first run recorded. Runs the fast engine cannot decide are redone in exact
+    arithmetic, one by one.
     """
 
     FIRST_SIZES = (1, 8)
@@ -183,7 +184,7 @@ class _Runs:
     def finish(self, k: int) -> Run:
         """Run ``k`` with what each project's supporters kept filled in."""
         run = self.get(k)
-        if not run.available:
+        if len(run.available) != self.prep.m:  # a fast run: computed on demand
             first, batch = next((f, b) for f, b in reversed(self.batches) if f <= k)
             batch.run(k - first)
         return run

@@ -225,3 +225,13 @@ def test_grouping_identical_ballots_changes_nothing() -> None:
         b = equal_shares(grouped, completion="add1", engine=engine)  # type: ignore[arg-type]
         assert a.selected == b.selected
         assert a.increments == b.increments
+
+
+@pytest.mark.parametrize("engine", ["exact", "fast"])
+def test_degenerate_elections(engine: str) -> None:
+    no_projects = Election.build([], 10, [[], []])
+    assert equal_shares(no_projects, engine=engine).selected == []  # type: ignore[arg-type]
+    only_free = Election.build([("F", 0), ("A", 50)], 10, [["F"], []])
+    out = equal_shares(only_free, completion="add1", engine=engine)  # type: ignore[arg-type]
+    assert out.selected == ["F"]
+    assert out.increments == 0
