@@ -33,11 +33,13 @@ SIZES = [
 ]
 
 # Equal Shares add1 before the batched engine (one float run per increment, each from
-# scratch after a short shared prefix), median wall time on this kind of machine.
+# scratch after a short shared prefix), wall time on this kind of machine: the issue's
+# figure, then what the same code took here on the day of the change (CPU in brackets;
+# the old engine's BLAS calls used both cores).
 PREVIOUS = {
     "50 projects × 10,000 voters": "1.25–2.5 s",
-    "Warsaw-sized: 138 projects × 79,000 voters": "16.6 s (6.2 s on a quieter machine)",
-    "200 projects × 100,000 voters": "10.2 s on a quiet machine",
+    "Warsaw-sized: 138 projects × 79,000 voters": "16.6 s; 2.0–6.2 s (2.4–3.4 s CPU)",
+    "200 projects × 100,000 voters": "4.4–10.2 s (5.4–6.4 s CPU)",
 }
 
 
