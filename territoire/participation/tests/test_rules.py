@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from territoire.participation.rules import Election, equal_shares, greedy
@@ -235,3 +236,35 @@ def test_degenerate_elections(engine: str) -> None:
     out = equal_shares(only_free, completion="add1", engine=engine)  # type: ignore[arg-type]
     assert out.selected == ["F"]
     assert out.increments == 0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_share_computation_matches_a_sort(seed: int) -> None:
+    # The Newton iteration of the fast engine against the textbook computation: sort
+    # the supporters by budget and let the poorest give all until the rest can share.
+    from territoire.participation.rules.mes_fast import _equal_shares
+
+    rng = np.random.default_rng(seed)
+    runs, n = 5, int(rng.integers(1, 60))
+    budgets = rng.choice([0.0, 1.0, 2.5, 4.0, 7.0, 30.0], size=(runs, n)) * rng.random((runs, n))
+    weights = rng.integers(1, 4, size=n).astype(np.float64)
+    cost = float(min((budgets @ weights).min() * rng.uniform(0.2, 0.99), 50.0))
+    if cost <= 0:
+        return
+    expected = []
+    for row in budgets:
+        order = np.argsort(row)
+        paid, left = 0.0, float(weights.sum())
+        for i in order:
+            q = (cost - paid) / left
+            if row[i] >= q:
+                break
+            paid += row[i] * weights[i]
+            left -= weights[i]
+        expected.append(q)
+    floor = np.array(expected) * rng.uniform(0.0, 1.0, size=runs)  # any lower bound
+    share, poor, _ = _equal_shares(budgets, weights, float(weights.sum()), cost, floor)
+    assert share == pytest.approx(np.array(expected), rel=1e-12)
+    assert poor == pytest.approx(
+        [(weights * (row < q)).sum() for row, q in zip(budgets, share, strict=True)]
+    )
