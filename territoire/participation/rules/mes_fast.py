@@ -216,7 +216,7 @@ class _BatchRunner:
     # -- the rule --------------------------------------------------------------------
 
     def run(self) -> Batch:
-        while self.active.any():
+        while np.count_nonzero(self.active):
             if self.record and not self.sensitive:
                 self.prefix = self.snapshot()
             self.round_no += 1
@@ -232,7 +232,7 @@ class _BatchRunner:
 
     def one_round(self) -> bool:
         m, k = self.prep.m, self.k
-        if not self.alive.any():
+        if not np.count_nonzero(self.alive):
             return False  # no candidate left in any run (or no project at all)
         every = np.arange(k)
         self.best = np.full(k, np.inf)
@@ -246,14 +246,14 @@ class _BatchRunner:
             following = pending.argmin(axis=0)
             bound = pending[following, every]
             need = self.active & np.isfinite(bound) & (bound <= self.best * (1 + TOLERANCE))
-            if not need.any():
+            if not np.count_nonzero(need):
                 break
-            for c in np.unique(following[need]).tolist():
+            for c in sorted(set(following[need].tolist())):
                 self.evaluate(c)
         finished = self.active & ~np.isfinite(self.best)
         self.active[finished] = False
         deciding = self.active.copy()
-        if not deciding.any():
+        if not np.count_nonzero(deciding):
             return False
         near = self.rho <= (self.best * (1 + TOLERANCE))[None, :]
         near[:, ~deciding] = False
@@ -269,7 +269,7 @@ class _BatchRunner:
             winner[run] = min((c for c in tied if exact[c] == low), key=self.prep.rank.__getitem__)
         runs = deciding.nonzero()[0]
         chosen = winner[runs]
-        for s in np.unique(chosen).tolist():
+        for s in sorted(set(chosen.tolist())):
             self.buy(s, runs[chosen == s])
         return True
 
@@ -399,10 +399,11 @@ def _equal_shares(
         cap = sub < (share[todo] if todo.size < n else share)[:, None]
         capped_weight = cap @ weights
         moved = capped_weight != previous[todo]
-        if not moved.any():
+        still = np.count_nonzero(moved)  # (cheaper than .any() on small arrays)
+        if not still:
             break
-        capped_any = capped_any or bool(capped_weight.any())
-        if not moved.all():
+        capped_any = capped_any or bool(np.count_nonzero(capped_weight))
+        if still < moved.size:
             todo, sub, cap, capped_weight = (
                 todo[moved],
                 sub[moved],
