@@ -11,8 +11,10 @@ supporters' rows, for every run in one numpy operation.
 Each round is lazy: ρ can only grow as budgets fall, so a project's last computed ρ is
 a lower bound, projects are visited by that bound and a run stops visiting as soon as the
 bound exceeds the best ρ found (the usual lazy evaluation, same outcome as a full scan).
-A project is evaluated for every run in which it is still a candidate, which also
-refreshes the bounds of the runs that did not need it yet.
+A project is evaluated at once for every run whose bound for it does not exceed that
+run's best ρ so far (few runs: a flat ``take`` per run; many: a row gather). The share
+itself is found by Newton's method from below (see :func:`_equal_shares`). Runs with a
+larger starting budget start after the rounds that did not depend on it (:class:`Prefix`).
 
 Floating point is only trusted where it cannot change the outcome:
 
