@@ -129,7 +129,12 @@ def _apply(rule: AlertRule, sensor: Sensor, points: list[Candidate]) -> None:
     # Rate of change per hour between consecutive readings, the first one compared
     # with the last reading stored before this batch.
     previous = (
-        Reading.objects.filter(sensor_id=sensor.pk, quantity=rule.quantity, time__lt=points[0].time)
+        Reading.objects.filter(
+            tenant_id=sensor.tenant_id,
+            sensor_id=sensor.pk,
+            quantity=rule.quantity,
+            time__lt=points[0].time,
+        )
         .order_by("-time")
         .values_list("time", "value")
         .first()

@@ -254,7 +254,7 @@ def sensor_series(request: HttpRequest, ref: str, filters: Query[SeriesFilter]) 
         raise HttpError(400, _("Précisez le fuseau horaire des dates (par exemple « Z »)."))
     if start >= end or end - start > timedelta(days=800):
         raise HttpError(400, _("Période invalide (800 jours au plus)."))
-    points = selectors.series(sensor, filters.quantity, start, end, filters.resolution)
+    points = selectors.series(local, sensor, filters.quantity, start, end, filters.resolution)
     if len(points) > 20_000:
         raise HttpError(400, _("Trop de points : choisissez une résolution plus grossière."))
     return points

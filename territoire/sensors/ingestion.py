@@ -65,12 +65,19 @@ class Candidate(NamedTuple):
     quantity: str
     time: datetime  # aware, UTC
     value: float
+    tenant_id: int  # always the sensor's own (copied from its row, never from input)
+
+    @classmethod
+    def of(cls, sensor: Any, quantity: str, time: datetime, value: float) -> Candidate:
+        """A reading of ``sensor`` (a ``Sensor`` or a :class:`SensorRef`)."""
+        return cls(sensor.pk, quantity, time, value, sensor.tenant_id)
 
 
 class SensorRef(NamedTuple):
     """What validation needs to know of a sensor (lighter than a model instance)."""
 
     pk: int
+    tenant_id: int
     is_active: bool
     quantities: frozenset[str]
 
@@ -152,8 +159,8 @@ def candidates_for(
 ) -> list[Candidate]:
     """Validate the values of one item of ``sensor``; refusals go to ``result``.
 
-    ``sensor`` is a :class:`SensorRef` or a ``Sensor`` (``pk``, ``is_active``,
-    ``quantities``).
+    ``sensor`` is a :class:`SensorRef` or a ``Sensor`` (``pk``, ``tenant_id``,
+    ``is_active``, ``quantities``).
     """
     if not sensor.is_active:
         result.reject(index, "inactive_sensor")
@@ -165,6 +172,7 @@ def candidates_for(
         return []
     out = []
     measured = sensor.quantities
+    sensor_id, tenant_id = sensor.pk, sensor.tenant_id
     for quantity, raw in values.items():
         if quantity not in QUANTITIES:
             result.reject(index, "unknown_quantity", str(quantity)[:16])
@@ -176,7 +184,7 @@ def candidates_for(
         if isinstance(value, str):
             result.reject(index, value, quantity)
             continue
-        out.append(Candidate(sensor.pk, quantity, when, value))
+        out.append(Candidate(sensor_id, quantity, when, value, tenant_id))
     return out
 
 
@@ -205,9 +213,12 @@ def ingest_items(*, tenant: Any, items: Sequence[Any], now: datetime | None = No
     rows = (
         Sensor.objects.for_tenant(tenant)
         .filter(ref__in=refs)
-        .values_list("ref", "pk", "is_active", "quantities")
+        .values_list("ref", "pk", "tenant_id", "is_active", "quantities")
     )
-    sensors = {ref: SensorRef(pk, active, frozenset(qs)) for ref, pk, active, qs in rows}
+    sensors = {
+        ref: SensorRef(pk, tenant_id, active, frozenset(qs))
+        for ref, pk, tenant_id, active, qs in rows
+    }
     candidates: list[Candidate] = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -272,17 +283,14 @@ def store(
 # SQL templates: only placeholders ("(%s,%s,…)" groups) and function names chosen from
 # the database vendor are ever formatted into them, never data.
 INSERT_READINGS_SQLITE = (
-    "INSERT INTO sensors_reading (sensor_id, quantity, time, value) VALUES {rows}"
+    "INSERT INTO sensors_reading (sensor_id, quantity, time, value, tenant_id) VALUES {rows}"
     " ON CONFLICT (sensor_id, quantity, time) DO NOTHING"
     " RETURNING sensor_id, quantity, CAST(time AS TEXT)"
 )
-INSERT_READINGS = (
-    "INSERT INTO sensors_reading (sensor_id, quantity, time, value) VALUES {rows}"
-    " ON CONFLICT (sensor_id, quantity, time) DO NOTHING RETURNING sensor_id, quantity, time"
-)
 UPSERT_AGGREGATES = (
     "INSERT INTO sensors_aggregate"
-    " (sensor_id, quantity, period, start, count, total, minimum, maximum) VALUES {rows}"
+    " (sensor_id, quantity, period, start, count, total, minimum, maximum, tenant_id)"
+    " VALUES {rows}"
     " ON CONFLICT (sensor_id, quantity, period, start) DO UPDATE SET"
     " count = sensors_aggregate.count + excluded.count,"
     " total = sensors_aggregate.total + excluded.total,"
@@ -290,7 +298,8 @@ UPSERT_AGGREGATES = (
     " maximum = {greatest}(sensors_aggregate.maximum, excluded.maximum)"
 )
 UPSERT_LATEST = (
-    "INSERT INTO sensors_latestvalue (sensor_id, quantity, time, value) VALUES {rows}"
+    "INSERT INTO sensors_latestvalue (sensor_id, quantity, time, value, tenant_id)"
+    " VALUES {rows}"
     " ON CONFLICT (sensor_id, quantity) DO UPDATE SET"
     " time = excluded.time, value = excluded.value"
     " WHERE excluded.time > sensors_latestvalue.time"
@@ -315,7 +324,7 @@ def _cursor() -> Any:
     return connection.cursor()
 
 
-SQLITE_CHUNK = 2000  # 4 parameters a row, well under SQLite's 32,766 limit
+SQLITE_CHUNK = 2000  # 5 parameters a row, well under SQLite's 32,766 limit
 
 
 def _insert_sqlite(rows: list[Candidate]) -> list[Candidate]:
@@ -328,8 +337,8 @@ def _insert_sqlite(rows: list[Candidate]) -> list[Candidate]:
             for c in chunk:
                 stamp = sqlite_time(c.time)
                 by_key[(c.sensor_id, c.quantity, stamp)] = c
-                params.extend((c.sensor_id, c.quantity, stamp, c.value))
-            cursor.execute(INSERT_READINGS_SQLITE.format(rows=_rows(4, len(chunk))), params)
+                params.extend((c.sensor_id, c.quantity, stamp, c.value, c.tenant_id))
+            cursor.execute(INSERT_READINGS_SQLITE.format(rows=_rows(5, len(chunk))), params)
             # Match the returned rows back to the candidates (SQLite does not promise any
             # order for RETURNING rows), on the stored text of the time.
             for key in cursor.fetchall():
@@ -349,23 +358,25 @@ def sqlite_time(value: datetime) -> str:
 # UTC, days from local midnight in the collectivité's time zone).
 STORE_POSTGRESQL = """
 WITH ins AS (
-    INSERT INTO sensors_reading (sensor_id, quantity, time, value)
-    SELECT sensor_id, quantity, time, value FROM sensors_staging
+    INSERT INTO sensors_reading (sensor_id, quantity, time, value, tenant_id)
+    SELECT sensor_id, quantity, time, value, tenant_id FROM sensors_staging
     ORDER BY sensor_id, quantity, time
     ON CONFLICT (sensor_id, quantity, time) DO NOTHING
-    RETURNING sensor_id, quantity, time, value
+    RETURNING sensor_id, quantity, time, value, tenant_id
 ), buckets AS (
     SELECT sensor_id, quantity, 'h' AS period,
-           date_trunc('hour', time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start, value
+           date_trunc('hour', time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start, value,
+           tenant_id
     FROM ins
     UNION ALL
     SELECT sensor_id, quantity, 'd',
-           date_trunc('day', time AT TIME ZONE %s) AT TIME ZONE %s, value
+           date_trunc('day', time AT TIME ZONE %s) AT TIME ZONE %s, value, tenant_id
     FROM ins
 ), aggregates AS (
     INSERT INTO sensors_aggregate AS a
-        (sensor_id, quantity, period, start, count, total, minimum, maximum)
-    SELECT sensor_id, quantity, period, start, count(*), sum(value), min(value), max(value)
+        (sensor_id, quantity, period, start, count, total, minimum, maximum, tenant_id)
+    SELECT sensor_id, quantity, period, start, count(*), sum(value), min(value), max(value),
+           min(tenant_id)
     FROM buckets GROUP BY sensor_id, quantity, period, start
     ORDER BY sensor_id, quantity, period, start
     ON CONFLICT (sensor_id, quantity, period, start) DO UPDATE SET
@@ -374,8 +385,8 @@ WITH ins AS (
         minimum = LEAST(a.minimum, excluded.minimum),
         maximum = GREATEST(a.maximum, excluded.maximum)
 ), latest AS (
-    INSERT INTO sensors_latestvalue AS l (sensor_id, quantity, time, value)
-    SELECT DISTINCT ON (sensor_id, quantity) sensor_id, quantity, time, value
+    INSERT INTO sensors_latestvalue AS l (sensor_id, quantity, time, value, tenant_id)
+    SELECT DISTINCT ON (sensor_id, quantity) sensor_id, quantity, time, value, tenant_id
     FROM ins ORDER BY sensor_id, quantity, time DESC
     ON CONFLICT (sensor_id, quantity) DO UPDATE SET time = excluded.time, value = excluded.value
     WHERE excluded.time > l.time
@@ -391,11 +402,12 @@ def _store_postgresql(rows: list[Candidate]) -> list[Candidate]:
         # table that one INSERT … SELECT … ON CONFLICT moves into the readings.
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS sensors_staging (sensor_id bigint, quantity text,"
-            " time timestamptz, value double precision) ON COMMIT DELETE ROWS"
+            " time timestamptz, value double precision, tenant_id bigint)"
+            " ON COMMIT DELETE ROWS"
         )
         cursor.execute("TRUNCATE sensors_staging")
         with cursor.copy(
-            "COPY sensors_staging (sensor_id, quantity, time, value) FROM STDIN"
+            "COPY sensors_staging (sensor_id, quantity, time, value, tenant_id) FROM STDIN"
         ) as copy:
             for c in rows:
                 copy.write_row(c)
@@ -420,10 +432,12 @@ def _identity(value: datetime) -> datetime:
 
 
 def _update_aggregates(inserted: list[Candidate]) -> None:
-    buckets: dict[tuple[int, str, str, datetime], list[float]] = {}
+    # The tenant rides in the key: it is a function of the sensor, so it never splits
+    # a bucket, and the sort order stays the index order.
+    buckets: dict[tuple[int, str, str, datetime, int], list[float]] = {}
     for c in inserted:
         for period, start in (("h", hour_start(c.time)), ("d", day_start(c.time))):
-            key = (c.sensor_id, c.quantity, period, start)
+            key = (c.sensor_id, c.quantity, period, start, c.tenant_id)
             b = buckets.get(key)
             if b is None:
                 buckets[key] = [1, c.value, c.value, c.value]
@@ -443,10 +457,12 @@ def _update_aggregates(inserted: list[Candidate]) -> None:
         for first in range(0, len(items), chunk_size):
             chunk = items[first : first + chunk_size]
             params: list[Any] = []
-            for (sensor_id, quantity, period, bucket), (n, total, lo, hi) in chunk:
-                params.extend((sensor_id, quantity, period, adapt(bucket), n, total, lo, hi))
+            for (sensor_id, quantity, period, bucket, tenant_id), (n, total, lo, hi) in chunk:
+                params.extend(
+                    (sensor_id, quantity, period, adapt(bucket), n, total, lo, hi, tenant_id)
+                )
             sql = UPSERT_AGGREGATES.format(
-                rows=_rows(8, len(chunk)), least=least, greatest=greatest
+                rows=_rows(9, len(chunk)), least=least, greatest=greatest
             )
             cursor.execute(sql, params)
 
@@ -464,5 +480,5 @@ def _update_latest(inserted: list[Candidate]) -> None:
             chunk = rows[start : start + 1000]
             params: list[Any] = []
             for c in chunk:
-                params.extend((c.sensor_id, c.quantity, adapt(c.time), c.value))
-            cursor.execute(UPSERT_LATEST.format(rows=_rows(4, len(chunk))), params)
+                params.extend((c.sensor_id, c.quantity, adapt(c.time), c.value, c.tenant_id))
+            cursor.execute(UPSERT_LATEST.format(rows=_rows(5, len(chunk))), params)
