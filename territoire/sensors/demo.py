@@ -309,9 +309,7 @@ def seed(ctx: DemoContext) -> None:
             continue
         values.update(events.get((ref, when), {}))
         sensor_id, tenant_id = sensors[ref].pk, sensors[ref].tenant_id
-        rows.extend(
-            Candidate(sensor_id, q, when, float(v), tenant_id) for q, v in values.items()
-        )
+        rows.extend(Candidate(sensor_id, q, when, float(v), tenant_id) for q, v in values.items())
         if len(rows) >= BATCH:
             store(rows)
             rows = []

@@ -113,12 +113,16 @@ def raw_readings(
 
 def parking_availability(tenant: LocalAuthority) -> tuple[int, int]:
     """(free, known) public parking spots, from each spot's latest value."""
-    rows = LatestValue.objects.for_tenant(tenant).filter(
-        sensor__is_public=True,
-        sensor__is_active=True,
-        sensor__kind="parking_spot",
-        quantity="occupied",
-    ).values_list("value", flat=True)
+    rows = (
+        LatestValue.objects.for_tenant(tenant)
+        .filter(
+            sensor__is_public=True,
+            sensor__is_active=True,
+            sensor__kind="parking_spot",
+            quantity="occupied",
+        )
+        .values_list("value", flat=True)
+    )
     values = list(rows)
     return sum(1 for v in values if v < 0.5), len(values)
 
