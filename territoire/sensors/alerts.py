@@ -40,6 +40,11 @@ class RuleSet:
     value_rules: tuple[AlertRule, ...]
     silence_tenants: frozenset[int]
 
+    @property
+    def watches_anything(self) -> bool:
+        """False on an instance without rules: ingestion then skips them entirely."""
+        return bool(self.value_rules or self.silence_tenants)
+
     @classmethod
     def load(cls) -> RuleSet:
         rules = list(AlertRule.objects.filter(is_active=True).select_related("service"))

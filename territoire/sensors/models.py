@@ -4,9 +4,8 @@ Every row that belongs to a collectivité carries its ``tenant`` (``TenantOwned`
 readings, aggregates and latest values included: selectors filter on it as well as on
 the sensor, so a wrong join or a forgotten filter cannot show one collectivité another's
 data. The ingestion path copies the tenant from the sensor row it validated against,
-never from the client. On the two largest tables (readings and aggregates) the column
-is not indexed: every query also names the sensor, whose index serves it, and an index
-there would cost a quarter of the insert throughput for no query.
+never from the client (see the note above ``Reading`` on how the two largest tables are
+shaped).
 
 Only :class:`UnroutedMessage` has no tenant: messages whose collectivité cannot be
 determined at all (unknown topic or tenant, uplink of an unregistered LoRaWAN
@@ -147,23 +146,36 @@ class Sensor(TenantOwned):
         return f"{self.ref} · {self.name}"
 
 
-def _tenant_column() -> Any:
-    """The tenant of a very large table: no index of its own (queries name the sensor)."""
+# The two largest tables (one row per reading; per sensor, hour and day) are shaped for
+# ingestion speed, measured in bench/sensors_ingest.py:
+# - their primary key is the natural key (sensor, quantity, time|period+start): one
+#   B-tree that is at once the idempotency check (ON CONFLICT) and the index serving
+#   "one sensor, one quantity, over a period", instead of a serial id plus a unique index;
+# - their foreign keys have no database constraint: PostgreSQL checks a deferred
+#   constraint with one trigger per row at commit, which cost more than the insert
+#   itself (150 ms per 10,000 rows for the two of them). Their only writer is
+#   ``ingestion.store``, which copies both ids from the sensor row it has just read, in
+#   the same transaction; deleting a sensor or a tenant still cascades (Django does it).
+# - the tenant column has no index: every query also names the sensor.
+
+
+def _big_table_fk(to: Any, **kwargs: Any) -> Any:
     return models.ForeignKey(
-        LocalAuthority,
-        verbose_name=_("collectivité"),
+        to,
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
+        **kwargs,
     )
 
 
 class Reading(TenantOwned):
-    """One value of one quantity at one instant. Stored once (unique constraint)."""
+    """One value of one quantity at one instant. Stored once (the primary key)."""
 
-    id = models.BigAutoField(primary_key=True)
-    tenant = _tenant_column()
-    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    pk = models.CompositePrimaryKey("sensor", "quantity", "time")
+    tenant = _big_table_fk(LocalAuthority, verbose_name=_("collectivité"))
+    sensor = _big_table_fk(Sensor)
     quantity = models.CharField(max_length=16, choices=QUANTITY_CHOICES)
     time = models.DateTimeField()
     value = models.FloatField()
@@ -171,13 +183,6 @@ class Reading(TenantOwned):
     class Meta:
         verbose_name = _("mesure")
         verbose_name_plural = _("mesures")
-        # Also the index that serves "one sensor, one quantity, over a period".
-        constraints = [
-            models.UniqueConstraint(
-                fields=["sensor", "quantity", "time"], name="sensors_reading_unique"
-            )
-        ]
-        indexes = [models.Index(fields=["time"], name="sensors_reading_time")]
 
     def __str__(self) -> str:
         return f"{self.sensor_id} {self.quantity} {self.time:%Y-%m-%d %H:%M} {self.value}"
@@ -195,9 +200,9 @@ class Aggregate(TenantOwned):
     raw readings are purged past their retention period.
     """
 
-    id = models.BigAutoField(primary_key=True)
-    tenant = _tenant_column()
-    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    pk = models.CompositePrimaryKey("sensor", "quantity", "period", "start")
+    tenant = _big_table_fk(LocalAuthority, verbose_name=_("collectivité"))
+    sensor = _big_table_fk(Sensor)
     quantity = models.CharField(max_length=16)
     period = models.CharField(max_length=1, choices=Period.choices)
     start = models.DateTimeField()
@@ -207,11 +212,8 @@ class Aggregate(TenantOwned):
     maximum = models.FloatField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["sensor", "quantity", "period", "start"], name="sensors_aggregate_unique"
-            )
-        ]
+        verbose_name = _("agrégat")
+        verbose_name_plural = _("agrégats")
 
     def __str__(self) -> str:
         return f"{self.sensor_id} {self.quantity} {self.period} {self.start:%Y-%m-%d %H:%M}"
