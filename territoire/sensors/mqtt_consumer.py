@@ -81,7 +81,7 @@ class Consumer:
     client_id: str = field(default_factory=lambda: f"territoire-sensors-{socket.gethostname()}")
     shared_group: str = ""
     topic_prefix: str = ""  # e.g. "tenantA/" when several instances share a broker
-    batch_size: int = 500
+    batch_size: int = 1000  # as many as the broker may send unacknowledged (ReceiveMaximum)
     stats: Stats = field(default_factory=Stats)
     # Test hook: called after a batch commits and before it is acknowledged.
     after_commit: Callable[[list[Pending]], None] | None = None
@@ -179,10 +179,15 @@ class Consumer:
             self.connected = False
             self._pending.clear()
             return 0
-        # Drain what is already buffered on the socket before committing a batch.
+        # Drain what is already buffered on the socket before committing a batch: one
+        # non-blocking read of many packets (``loop`` reads about one per call).
         while len(self._pending) < self.batch_size:
             before = len(self._pending)
-            self.client.loop(timeout=0)
+            rc = self.client.loop_read(max_packets=self.batch_size - before)
+            if rc != mqtt.MQTT_ERR_SUCCESS:
+                self.connected = False
+                self._pending.clear()
+                return 0
             if len(self._pending) == before:
                 break
         return self.flush()

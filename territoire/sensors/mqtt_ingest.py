@@ -31,8 +31,10 @@ from territoire.sensors.catalog import QUANTITIES
 from territoire.sensors.ingestion import (
     Candidate,
     IngestResult,
+    SensorRef,
     TimeParser,
     candidates_for,
+    sensor_refs,
     store,
 )
 from territoire.sensors.integrations.chirpstack.uplink import (
@@ -170,13 +172,17 @@ def process_batch(
         except UplinkError as exc:
             parsed[-1].error = f"invalid ChirpStack uplink: {exc}"
 
-    pairs = {(tenants[p.tenant_slug].pk, p.ref) for p in parsed if p.tenant_slug in tenants}
-    by_ref: dict[tuple[int, str], Sensor] = {}
-    if pairs:
-        for s in Sensor.objects.filter(
-            tenant_id__in={t for t, _r in pairs}, ref__in={r for _t, r in pairs}
-        ).select_related("profile"):
-            by_ref[(s.tenant_id, s.ref)] = s
+    # Native messages need only what validation needs (no model instances): one light
+    # query per tenant present in the batch.
+    refs_by_tenant: dict[int, set[str]] = {}
+    for p in parsed:
+        if p.tenant_slug in tenants:
+            refs_by_tenant.setdefault(tenants[p.tenant_slug].pk, set()).add(p.ref)
+    by_ref: dict[tuple[int, str], SensorRef] = {
+        (tenant_id, ref): found
+        for tenant_id, refs in refs_by_tenant.items()
+        for ref, found in sensor_refs(tenant_id, sorted(refs)).items()
+    }
     euis = {p.uplink.dev_eui for p in parsed if p.uplink}
     by_eui = {
         s.dev_eui: s for s in Sensor.objects.filter(dev_eui__in=euis).select_related("profile")
@@ -214,7 +220,7 @@ def process_batch(
             if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
                 dead_letter(p.topic, p.raw, 'expected {"time": …, "values": {…}}', tenant.pk)
                 continue
-            sensor = by_ref.get((tenant.pk, p.ref))
+            sensor: Sensor | SensorRef | None = by_ref.get((tenant.pk, p.ref))
             if sensor is None:
                 quarantine.append(
                     Quarantined(

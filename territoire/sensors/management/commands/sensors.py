@@ -42,7 +42,7 @@ class Command(BaseCommand):
         mqtt.add_argument("--shared-group", default="", help="MQTT 5 shared subscription group")
         mqtt.add_argument("--client-id", default="", help="default: territoire-sensors-HOSTNAME")
         mqtt.add_argument("--topic-prefix", default="", help="when instances share a broker")
-        mqtt.add_argument("--batch-size", type=int, default=500)
+        mqtt.add_argument("--batch-size", type=int, default=1000)
 
         reg = sub.add_parser("register", help="add a sensor to a collectivité's registry")
         reg.add_argument("--tenant", required=True)
