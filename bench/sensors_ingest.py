@@ -109,7 +109,12 @@ def worker(db: str, runs: int, mqtt_messages: int) -> None:
     report(db, "in-process ingestion", rates, "readings/s")
 
     # --- HTTP bulk -----------------------------------------------------------------
-    env = dict(os.environ, STATIC_MANIFEST="false", API_RATE_KEY="100000/min")
+    env = dict(
+        os.environ,
+        STATIC_MANIFEST="false",
+        API_RATE_KEY="100000/min",
+        DATABASE_CONN_MAX_AGE="600",  # persistent connections, as in production
+    )
     gunicorn = str(Path(PYTHON).with_name("gunicorn"))
     server = subprocess.Popen(  # noqa: S603 - our own server, local only
         [
