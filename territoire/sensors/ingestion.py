@@ -227,9 +227,12 @@ def ingest_items(*, tenant: Any, items: Sequence[Any], now: datetime | None = No
             if sensor is not None and sensor.is_active and type(raw_time) is str:
                 when = times.get(raw_time) or parse(raw_time)
                 if type(when) is datetime:
-                    values = item.get("values")
-                    if values is None and "quantity" in item and "value" in item:
+                    if "values" in item:
+                        values = item["values"]
+                    elif "quantity" in item and "value" in item:
                         values = {item["quantity"]: item["value"]}
+                    else:
+                        values = None
                     if type(values) is dict and values:
                         fresh = _fast_values(sensor, when, values)
                         if fresh is not None:
