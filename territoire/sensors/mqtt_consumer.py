@@ -181,10 +181,10 @@ class Consumer:
             self._pending.clear()
             return 0
         # Gather a batch: drain what is buffered on the socket (one non-blocking read of
-        # many packets; ``loop`` reads about one per call), and while messages are
-        # flowing wait up to ``linger`` seconds for more. A batch's cost is mostly fixed
-        # (a transaction, a few queries), so fuller batches are what makes throughput;
-        # a lone message waits at most ``linger``.
+        # many packets; ``loop`` reads about one per call), and while messages keep
+        # arriving wait for more, up to ``linger`` seconds. A batch's cost is mostly
+        # fixed (a transaction, a few queries), so fuller batches make the throughput;
+        # when the flow pauses (nothing new within a few milliseconds) the batch goes.
         deadline = time.monotonic() + self.linger
         while len(self._pending) < self.batch_size:
             before = len(self._pending)
@@ -193,16 +193,19 @@ class Consumer:
                 self.connected = False
                 self._pending.clear()
                 return 0
+            if len(self._pending) > before:
+                continue
+            remaining = deadline - time.monotonic()
+            if not self._pending or remaining <= 0:
+                break
+            # Also sends the previous batch's acknowledgements, which lets the broker
+            # send the next messages.
+            if self.client.loop(timeout=min(remaining, 0.005)) != mqtt.MQTT_ERR_SUCCESS:
+                self.connected = False
+                self._pending.clear()
+                return 0
             if len(self._pending) == before:
-                remaining = deadline - time.monotonic()
-                if not self._pending or remaining <= 0:
-                    break
-                # Also sends the previous batch's acknowledgements, which lets the
-                # broker send the next messages.
-                if self.client.loop(timeout=min(remaining, 0.01)) != mqtt.MQTT_ERR_SUCCESS:
-                    self.connected = False
-                    self._pending.clear()
-                    return 0
+                break  # the flow paused
         return self.flush()
 
     def flush(self) -> int:
