@@ -261,3 +261,15 @@ def test_open_data_source_yields_only_the_tenants_public_daily_aggregates(twins:
     assert rows and {r["capteur"] for r in rows} == {"AIR-01"}
     assert {r["moyenne"] for r in rows} == {A_VALUE}
     assert {r["grandeur"] for r in rows} == {"pm25", "no2"}
+
+
+def test_deleting_a_sensor_cascades_to_its_rows_only(twins: Any) -> None:
+    # Readings and aggregates have no database constraint (see models.py): Django's
+    # cascade must still remove them, and only them.
+    a, b = twins
+    b.delete()
+    assert not Reading.objects.filter(sensor_id=b.pk).exists()
+    assert not Aggregate.objects.filter(sensor_id=b.pk).exists()
+    assert not LatestValue.objects.filter(sensor_id=b.pk).exists()
+    assert Reading.objects.filter(sensor=a).count() == 60
+    assert Aggregate.objects.filter(sensor=a).exists()
