@@ -92,6 +92,8 @@ class IngestResult:
     duplicates: int = 0
     rejected: int = 0
     errors: list[Rejection] = field(default_factory=list)
+    # The new readings, only when alert rules needed them (otherwise they are not
+    # brought back from the database at all).
     inserted: list[Candidate] = field(default_factory=list)
 
     def reject(self, index: int, reason: str, quantity: str = "") -> None:
@@ -530,11 +532,6 @@ def _store_postgresql(rows: list[Candidate], want: bool) -> tuple[int, list[Cand
             return cursor.fetchone()[0], []
         by_key = {(c[0], c[1], c[2]): c for c in rows}
         return len(found := cursor.fetchall()), [by_key[(s, q, t)] for s, q, t in found]
-
-
-@lru_cache(maxsize=65_536)
-def hour_start(time: datetime) -> datetime:
-    return time.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 @lru_cache(maxsize=65_536)
