@@ -213,8 +213,9 @@ def ingest_items(*, tenant: Any, items: Sequence[Any], now: datetime | None = No
     """
     parse = TimeParser(now)
     result = IngestResult(items=len(items))
-    refs = {item.get("sensor") for item in items if type(item) is dict}
-    sensors = sensor_refs(tenant.pk, sorted(r for r in refs if isinstance(r, str)))
+    # Only strings: a list or an object as "sensor" is refused below, not hashed here.
+    refs = {ref for item in items if type(item) is dict and type(ref := item.get("sensor")) is str}
+    sensors = sensor_refs(tenant.pk, sorted(refs))
     candidates: list[Candidate] = []
     append = candidates.append
     times = parse.cache
