@@ -232,14 +232,26 @@ def ingest_items(*, tenant: Any, items: Sequence[Any], now: datetime | None = No
                 if type(when) is datetime:
                     if "values" in item:
                         values = item["values"]
+                        if type(values) is dict and values:
+                            fresh = _fast_values(sensor, when, values)
+                            if fresh is not None:
+                                candidates.extend(fresh)
+                                continue
                     elif "quantity" in item and "value" in item:
-                        values = {item["quantity"]: item["value"]}
-                    else:
-                        values = None
-                    if type(values) is dict and values:
-                        fresh = _fast_values(sensor, when, values)
-                        if fresh is not None:
-                            candidates.extend(fresh)
+                        # The single-value form, inline (the same checks as
+                        # _fast_values): it is most of the traffic.
+                        quantity, raw = item["quantity"], item["value"]
+                        bounds = RANGES.get(quantity) if type(quantity) is str else None
+                        kind = type(raw)
+                        if (
+                            bounds is not None
+                            and quantity in sensor.quantities
+                            and (kind is float or kind is int)
+                            and bounds[0] <= raw <= bounds[1]
+                        ):
+                            append(
+                                Candidate(sensor.pk, quantity, when, float(raw), sensor.tenant_id)
+                            )
                             continue
         _general_item(index, item, sensors, parse, result, append)
     with transaction.atomic():

@@ -237,6 +237,7 @@ def test_fast_and_general_paths_agree_on_edge_cases(
         {"sensor": 42, "time": ok, "quantity": "pm25", "value": 1},
         {"sensor": "AIR-01", "time": ok, "quantity": "pm25", "value": 1e400},
         {"sensor": ["AIR-01"], "time": ok, "quantity": "pm25", "value": 1},
+        {"sensor": "AIR-01", "time": ok, "quantity": ["pm25"], "value": 1},
         {"sensor": "AIR-01", "time": ok, "quantity": "pm25", "value": 3},
     ]
     body = post(client, key, lines, ndjson=True).json()
@@ -249,6 +250,7 @@ def test_fast_and_general_paths_agree_on_edge_cases(
         (4, "", "missing_sensor"),
         (5, "", "invalid_json"),  # 1e400 is not a finite double
         (6, "", "missing_sensor"),  # a list is no reference (and no server error)
+        (7, "", "missing_values"),  # nor a quantity code
     ]
     assert body["accepted"] == 2
     stored = dict(Reading.objects.filter(sensor=air).values_list("quantity", "value"))
