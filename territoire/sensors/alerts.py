@@ -40,6 +40,11 @@ class RuleSet:
     value_rules: tuple[AlertRule, ...]
     silence_tenants: frozenset[int]
 
+    @property
+    def watches_anything(self) -> bool:
+        """False on an instance without rules: ingestion then skips them entirely."""
+        return bool(self.value_rules or self.silence_tenants)
+
     @classmethod
     def load(cls) -> RuleSet:
         rules = list(AlertRule.objects.filter(is_active=True).select_related("service"))
@@ -129,7 +134,12 @@ def _apply(rule: AlertRule, sensor: Sensor, points: list[Candidate]) -> None:
     # Rate of change per hour between consecutive readings, the first one compared
     # with the last reading stored before this batch.
     previous = (
-        Reading.objects.filter(sensor_id=sensor.pk, quantity=rule.quantity, time__lt=points[0].time)
+        Reading.objects.filter(
+            tenant_id=sensor.tenant_id,
+            sensor_id=sensor.pk,
+            quantity=rule.quantity,
+            time__lt=points[0].time,
+        )
         .order_by("-time")
         .values_list("time", "value")
         .first()

@@ -11,9 +11,11 @@ class SensorsConfig(AppConfig):
     def ready(self) -> None:
         from territoire.core import modules, timeseries
         from territoire.core.modules import Module, NavEntry
+        from territoire.sensors import datasources
         from territoire.sensors.provider import SensorsTimeSeries
 
         timeseries.register_provider(SensorsTimeSeries())
+        datasources.register()
         modules.register(
             Module(
                 label="sensors",

@@ -308,8 +308,8 @@ def seed(ctx: DemoContext) -> None:
         if ref == silent_ref and when >= silent_from:
             continue
         values.update(events.get((ref, when), {}))
-        sensor_id = sensors[ref].pk
-        rows.extend(Candidate(sensor_id, q, when, float(v)) for q, v in values.items())
+        sensor_id, tenant_id = sensors[ref].pk, sensors[ref].tenant_id
+        rows.extend(Candidate(sensor_id, q, when, float(v), tenant_id) for q, v in values.items())
         if len(rows) >= BATCH:
             store(rows)
             rows = []
@@ -441,7 +441,7 @@ def _seed_saint_aubin(ctx: DemoContext, end: Any) -> None:
         ids[ref] = sensor.pk
         streams.append(simulator.Stream(ref, kind, scale=scale))
     rows = [
-        Candidate(ids[ref], q, when, float(v))
+        Candidate(ids[ref], q, when, float(v), tenant.pk)
         for ref, when, values in simulator.generate(
             streams, end - timedelta(weeks=WEEKS), end, timedelta(hours=1), random.Random(7)
         )

@@ -21,13 +21,16 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+import orjson
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from territoire.sensors.catalog import QUANTITIES
 
+# code -> (minimum, maximum): the physical range, looked up once per value.
+RANGES = {code: (q.minimum, q.maximum) for code, q in QUANTITIES.items()}
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 REASONS = {
@@ -65,12 +68,19 @@ class Candidate(NamedTuple):
     quantity: str
     time: datetime  # aware, UTC
     value: float
+    tenant_id: int  # always the sensor's own (copied from its row, never from input)
+
+    @classmethod
+    def of(cls, sensor: Any, quantity: str, time: datetime, value: float) -> Candidate:
+        """A reading of ``sensor`` (a ``Sensor`` or a :class:`SensorRef`)."""
+        return cls(sensor.pk, quantity, time, value, sensor.tenant_id)
 
 
 class SensorRef(NamedTuple):
     """What validation needs to know of a sensor (lighter than a model instance)."""
 
     pk: int
+    tenant_id: int
     is_active: bool
     quantities: frozenset[str]
 
@@ -82,6 +92,8 @@ class IngestResult:
     duplicates: int = 0
     rejected: int = 0
     errors: list[Rejection] = field(default_factory=list)
+    # The new readings, only when alert rules needed them (otherwise they are not
+    # brought back from the database at all).
     inserted: list[Candidate] = field(default_factory=list)
 
     def reject(self, index: int, reason: str, quantity: str = "") -> None:
@@ -105,14 +117,15 @@ class TimeParser:
         # not be recognised as a duplicate and would be counted twice in its aggregates.
         max_age = min(settings.SENSORS_MAX_BACKFILL_DAYS, settings.SENSORS_RAW_RETENTION_DAYS)
         self.oldest = now - timedelta(days=max_age)
-        self._seen: dict[str, datetime | str] = {}
+        # Raw string -> parsed value (or reason): a batch repeats its timestamps a lot.
+        self.cache: dict[str, datetime | str] = {}
 
     def __call__(self, raw: Any) -> datetime | str:
         if not isinstance(raw, str) or len(raw) > 40:
             return "invalid_time"
-        hit = self._seen.get(raw)
+        hit = self.cache.get(raw)
         if hit is None:
-            hit = self._seen[raw] = self._parse(raw)
+            hit = self.cache[raw] = self._parse(raw)
         return hit
 
     def _parse(self, raw: str) -> datetime | str:
@@ -152,8 +165,8 @@ def candidates_for(
 ) -> list[Candidate]:
     """Validate the values of one item of ``sensor``; refusals go to ``result``.
 
-    ``sensor`` is a :class:`SensorRef` or a ``Sensor`` (``pk``, ``is_active``,
-    ``quantities``).
+    ``sensor`` is a :class:`SensorRef` or a ``Sensor`` (``pk``, ``tenant_id``,
+    ``is_active``, ``quantities``).
     """
     if not sensor.is_active:
         result.reject(index, "inactive_sensor")
@@ -165,6 +178,7 @@ def candidates_for(
         return []
     out = []
     measured = sensor.quantities
+    sensor_id, tenant_id = sensor.pk, sensor.tenant_id
     for quantity, raw in values.items():
         if quantity not in QUANTITIES:
             result.reject(index, "unknown_quantity", str(quantity)[:16])
@@ -176,7 +190,7 @@ def candidates_for(
         if isinstance(value, str):
             result.reject(index, value, quantity)
             continue
-        out.append(Candidate(sensor.pk, quantity, when, value))
+        out.append(Candidate(sensor_id, quantity, when, value, tenant_id))
     return out
 
 
@@ -194,41 +208,132 @@ def ingest_items(*, tenant: Any, items: Sequence[Any], now: datetime | None = No
     """Validate and store the HTTP bulk items of ``tenant`` (see the API contract).
 
     Counts are per reading: an item with ``values`` holding three quantities counts
-    three. Must run in a transaction (the caller's).
+    three. Validation runs before the transaction, the storage in one: with SQLite's
+    single writer, a second request validates while the first one writes.
     """
-    from territoire.sensors.models import Sensor
-
     parse = TimeParser(now)
     result = IngestResult(items=len(items))
-    refs = {item.get("sensor") for item in items if isinstance(item, dict)}
-    refs = {r for r in refs if isinstance(r, str)}
-    rows = (
-        Sensor.objects.for_tenant(tenant)
-        .filter(ref__in=refs)
-        .values_list("ref", "pk", "is_active", "quantities")
-    )
-    sensors = {ref: SensorRef(pk, active, frozenset(qs)) for ref, pk, active, qs in rows}
+    # Only strings: a list or an object as "sensor" is refused below, not hashed here.
+    refs = {ref for item in items if type(item) is dict and type(ref := item.get("sensor")) is str}
+    sensors = sensor_refs(tenant.pk, sorted(refs))
     candidates: list[Candidate] = []
+    append = candidates.append
+    times = parse.cache
     for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            result.reject(index, "invalid_item")
-            continue
-        ref = item.get("sensor")
-        if not isinstance(ref, str) or not ref:
-            result.reject(index, "missing_sensor")
-            continue
-        values = item_values(item)
-        if values is None:
-            result.reject(index, "missing_values")
-            continue
-        sensor = sensors.get(ref)
-        if sensor is None:
-            for quantity in values:
-                result.reject(index, "unknown_sensor", str(quantity)[:16])
-            continue
-        candidates.extend(candidates_for(sensor, index, item.get("time"), values, parse, result))
-    store(candidates, result)
+        # Fast path: a valid item in one of the two contract forms, checked inline with
+        # no call per value (10,000 items a request). Anything else — including every
+        # invalid item — takes the general path below, which finds and records why.
+        if type(item) is dict:
+            ref = item.get("sensor")
+            sensor = sensors.get(ref) if type(ref) is str else None
+            raw_time = item.get("time")
+            if sensor is not None and sensor.is_active and type(raw_time) is str:
+                when = times.get(raw_time) or parse(raw_time)
+                if type(when) is datetime:
+                    if "values" in item:
+                        values = item["values"]
+                        if type(values) is dict and values:
+                            fresh = _fast_values(sensor, when, values)
+                            if fresh is not None:
+                                candidates.extend(fresh)
+                                continue
+                    elif "quantity" in item and "value" in item:
+                        # The single-value form, inline (the same checks as
+                        # _fast_values): it is most of the traffic.
+                        quantity, raw = item["quantity"], item["value"]
+                        bounds = RANGES.get(quantity) if type(quantity) is str else None
+                        kind = type(raw)
+                        if (
+                            bounds is not None
+                            and quantity in sensor.quantities
+                            and (kind is float or kind is int)
+                            and bounds[0] <= raw <= bounds[1]
+                        ):
+                            append(
+                                Candidate(sensor.pk, quantity, when, float(raw), sensor.tenant_id)
+                            )
+                            continue
+        _general_item(index, item, sensors, parse, result, append)
+    with transaction.atomic():
+        store(candidates, result)
     return result
+
+
+# One parameter whatever the number of refs (a request names up to thousands): the
+# ORM's ``ref__in`` costs more to build than the query costs to run.
+SENSOR_REFS = {
+    "postgresql": "SELECT ref, id, tenant_id, is_active, quantities FROM sensors_sensor"
+    " WHERE tenant_id = %s AND ref = ANY(%s)",
+    "sqlite": "SELECT ref, id, tenant_id, is_active, quantities FROM sensors_sensor"
+    " WHERE tenant_id = ? AND ref IN (SELECT value FROM json_each(?))",
+}
+
+
+def sensor_refs(tenant_id: int, refs: list[str]) -> dict[str, SensorRef]:
+    """What validation needs of the sensors of ``tenant_id`` named ``refs``, by ref."""
+    if not refs:
+        return {}
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        params: list[Any] = [tenant_id, refs]
+    else:
+        params = [tenant_id, orjson.dumps(refs).decode()]
+    with closing(_cursor()) as cursor:
+        cursor.execute(SENSOR_REFS[vendor], params)
+        rows = cursor.fetchall()
+    return {
+        ref: SensorRef(pk, tid, bool(active), frozenset(orjson.loads(qs)))
+        for ref, pk, tid, active, qs in rows
+    }
+
+
+def _fast_values(
+    sensor: SensorRef, when: datetime, values: dict[Any, Any]
+) -> list[Candidate] | None:
+    """The candidates of ``values`` if every one is valid, else None (general path)."""
+    out = []
+    measured = sensor.quantities
+    for quantity, raw in values.items():
+        bounds = RANGES.get(quantity) if type(quantity) is str else None
+        kind = type(raw)
+        # NaN and infinities fail the range test, booleans the type test.
+        if (
+            bounds is None
+            or quantity not in measured
+            or (kind is not float and kind is not int)
+            or not bounds[0] <= raw <= bounds[1]
+        ):
+            return None
+        out.append(Candidate(sensor.pk, quantity, when, float(raw), sensor.tenant_id))
+    return out
+
+
+def _general_item(
+    index: int,
+    item: Any,
+    sensors: dict[str, SensorRef],
+    parse: TimeParser,
+    result: IngestResult,
+    append: Any,
+) -> None:
+    if not isinstance(item, dict):
+        result.reject(index, "invalid_item")
+        return
+    ref = item.get("sensor")
+    if not isinstance(ref, str) or not ref:
+        result.reject(index, "missing_sensor")
+        return
+    values = item_values(item)
+    if values is None:
+        result.reject(index, "missing_values")
+        return
+    sensor = sensors.get(ref)
+    if sensor is None:
+        for quantity in values:
+            result.reject(index, "unknown_sensor", str(quantity)[:16])
+        return
+    for c in candidates_for(sensor, index, item.get("time"), values, parse, result):
+        append(c)
 
 
 # --- Storage -------------------------------------------------------------------------
@@ -239,102 +344,50 @@ def store(
 ) -> IngestResult:
     """Insert the new readings among ``candidates`` and update what derives from them.
 
+    Set-based on both databases: the batch goes into a temporary staging table in one
+    statement (``COPY`` on PostgreSQL), then a few ``INSERT … SELECT`` move the new rows
+    into the readings (duplicates skipped by the primary key) and add them to the
+    hourly and daily aggregates and the latest values. The new rows come back to Python
+    only when an alert rule may need them.
+
     ``rules`` (an ``alerts.RuleSet``) spares reloading the alert rules for each batch.
     """
+    from territoire.sensors import alerts
+
     result = result or IngestResult()
     unique: dict[tuple[int, str, datetime], Candidate] = {}
     for c in candidates:
-        key = (c.sensor_id, c.quantity, c.time)
-        if key in unique:
-            result.duplicates += 1
-        else:
-            unique[key] = c
+        unique.setdefault((c[0], c[1], c[2]), c)  # the first of in-batch duplicates wins
+        result.duplicates += 1
+    result.duplicates -= len(unique)
     if not unique:
         return result
-    rows = sorted(unique.values())  # index order: faster inserts, and no deadlocks
+    rows = list(unique.values())
+    rules = rules or alerts.RuleSet.load()
+    want = rules.watches_anything
     if connection.vendor == "postgresql":
-        inserted = _store_postgresql(rows)  # aggregates and latest values included
+        count, inserted = _store_postgresql(rows, want)
     else:
-        inserted = _insert_sqlite(rows)
-        if inserted:
-            _update_aggregates(inserted)
-            _update_latest(inserted)
-    result.accepted += len(inserted)
-    result.duplicates += len(rows) - len(inserted)
-    result.inserted.extend(inserted)
+        count, inserted = _store_sqlite(rows, want)
+    result.accepted += count
+    result.duplicates += len(rows) - count
     if inserted:
-        from territoire.sensors import alerts
-
+        result.inserted.extend(inserted)
         alerts.evaluate_readings(inserted, rules)
     return result
-
-
-# SQL templates: only placeholders ("(%s,%s,…)" groups) and function names chosen from
-# the database vendor are ever formatted into them, never data.
-INSERT_READINGS_SQLITE = (
-    "INSERT INTO sensors_reading (sensor_id, quantity, time, value) VALUES {rows}"
-    " ON CONFLICT (sensor_id, quantity, time) DO NOTHING"
-    " RETURNING sensor_id, quantity, CAST(time AS TEXT)"
-)
-INSERT_READINGS = (
-    "INSERT INTO sensors_reading (sensor_id, quantity, time, value) VALUES {rows}"
-    " ON CONFLICT (sensor_id, quantity, time) DO NOTHING RETURNING sensor_id, quantity, time"
-)
-UPSERT_AGGREGATES = (
-    "INSERT INTO sensors_aggregate"
-    " (sensor_id, quantity, period, start, count, total, minimum, maximum) VALUES {rows}"
-    " ON CONFLICT (sensor_id, quantity, period, start) DO UPDATE SET"
-    " count = sensors_aggregate.count + excluded.count,"
-    " total = sensors_aggregate.total + excluded.total,"
-    " minimum = {least}(sensors_aggregate.minimum, excluded.minimum),"
-    " maximum = {greatest}(sensors_aggregate.maximum, excluded.maximum)"
-)
-UPSERT_LATEST = (
-    "INSERT INTO sensors_latestvalue (sensor_id, quantity, time, value) VALUES {rows}"
-    " ON CONFLICT (sensor_id, quantity) DO UPDATE SET"
-    " time = excluded.time, value = excluded.value"
-    " WHERE excluded.time > sensors_latestvalue.time"
-)
-
-
-def _rows(width: int, count: int) -> str:
-    mark = "?" if connection.vendor == "sqlite" else "%s"
-    return ",".join(["(" + ",".join([mark] * width) + ")"] * count)
 
 
 def _cursor() -> Any:
     """A DB-API cursor on Django's connection (same transaction).
 
     On SQLite, the raw cursor takes "?" placeholders directly: Django's wrapper would
-    rewrite every "%s" of these long statements with a regular expression, which
-    cost more than the insert itself.
+    rewrite every "%s" of these statements with a regular expression, and its
+    ``executemany`` goes through Python for every row.
     """
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         return connection.connection.cursor()
     return connection.cursor()
-
-
-SQLITE_CHUNK = 2000  # 4 parameters a row, well under SQLite's 32,766 limit
-
-
-def _insert_sqlite(rows: list[Candidate]) -> list[Candidate]:
-    inserted: list[Candidate] = []
-    with closing(_cursor()) as cursor:
-        for start in range(0, len(rows), SQLITE_CHUNK):
-            chunk = rows[start : start + SQLITE_CHUNK]
-            by_key = {}
-            params: list[Any] = []
-            for c in chunk:
-                stamp = sqlite_time(c.time)
-                by_key[(c.sensor_id, c.quantity, stamp)] = c
-                params.extend((c.sensor_id, c.quantity, stamp, c.value))
-            cursor.execute(INSERT_READINGS_SQLITE.format(rows=_rows(4, len(chunk))), params)
-            # Match the returned rows back to the candidates (SQLite does not promise any
-            # order for RETURNING rows), on the stored text of the time.
-            for key in cursor.fetchall():
-                inserted.append(by_key[key])
-    return inserted
 
 
 @lru_cache(maxsize=65_536)
@@ -343,29 +396,113 @@ def sqlite_time(value: datetime) -> str:
     return str(value.astimezone(UTC).replace(tzinfo=None))
 
 
-# One statement, one round trip: the staged rows go into the readings, and only the
-# rows actually inserted (RETURNING) feed the hourly and daily aggregates and the
-# latest values, in data-modifying CTEs. Same rules as the SQLite path below (hours in
-# UTC, days from local midnight in the collectivité's time zone).
+# SQLite. Times are Django's naive UTC text ("YYYY-MM-DD HH:MM:SS[.ffffff]"), so the
+# hour is a prefix; the local day of each hour is computed in Python (SQLite knows no
+# time zones) into a small table. SQLite has one writer at a time (transactions are
+# IMMEDIATE), so nothing can insert between the duplicate check and the insert.
+SQLITE_SETUP = (
+    "CREATE TEMP TABLE IF NOT EXISTS sensors_staging (sensor_id INTEGER, quantity TEXT,"
+    " time TEXT, value REAL, tenant_id INTEGER)",
+    "CREATE TEMP TABLE IF NOT EXISTS sensors_days (hour TEXT PRIMARY KEY, day TEXT)",
+    "DELETE FROM temp.sensors_staging",
+    "DELETE FROM temp.sensors_days",
+)
+SQLITE_STAGE = "INSERT INTO temp.sensors_staging VALUES (?, ?, ?, ?, ?)"
+SQLITE_DROP_DUPLICATES = (
+    "DELETE FROM temp.sensors_staging WHERE EXISTS (SELECT 1 FROM sensors_reading r"
+    " WHERE r.sensor_id = sensors_staging.sensor_id AND r.quantity = sensors_staging.quantity"
+    " AND r.time = sensors_staging.time)"
+)
+SQLITE_INSERT = (
+    "INSERT INTO sensors_reading (sensor_id, quantity, time, value, tenant_id)"
+    " SELECT sensor_id, quantity, time, value, tenant_id FROM temp.sensors_staging"
+    " ORDER BY sensor_id, quantity, time"
+)
+# "WHERE true": SQLite's documented way to tell an upsert's ON from a join's.
+SQLITE_AGGREGATES = """
+INSERT INTO sensors_aggregate
+    (sensor_id, quantity, period, start, count, total, minimum, maximum, tenant_id)
+SELECT * FROM (
+    SELECT sensor_id, quantity, 'h', substr(time, 1, 13) || ':00:00', count(*), sum(value),
+           min(value), max(value), min(tenant_id)
+    FROM temp.sensors_staging GROUP BY sensor_id, quantity, substr(time, 1, 13)
+    UNION ALL
+    SELECT s.sensor_id, s.quantity, 'd', d.day, count(*), sum(s.value), min(s.value),
+           max(s.value), min(s.tenant_id)
+    FROM temp.sensors_staging s JOIN temp.sensors_days d ON d.hour = substr(s.time, 1, 13)
+    GROUP BY s.sensor_id, s.quantity, d.day
+) WHERE true
+ON CONFLICT (sensor_id, quantity, period, start) DO UPDATE SET
+    count = sensors_aggregate.count + excluded.count,
+    total = sensors_aggregate.total + excluded.total,
+    minimum = min(sensors_aggregate.minimum, excluded.minimum),
+    maximum = max(sensors_aggregate.maximum, excluded.maximum)
+"""
+# With max(), SQLite takes the other (bare) columns from the row holding the maximum.
+SQLITE_LATEST = """
+INSERT INTO sensors_latestvalue (sensor_id, quantity, time, value, tenant_id)
+SELECT * FROM (
+    SELECT sensor_id, quantity, max(time), value, tenant_id
+    FROM temp.sensors_staging GROUP BY sensor_id, quantity
+) WHERE true
+ON CONFLICT (sensor_id, quantity) DO UPDATE SET time = excluded.time, value = excluded.value
+WHERE excluded.time > sensors_latestvalue.time
+"""
+
+
+def _store_sqlite(rows: list[Candidate], want: bool) -> tuple[int, list[Candidate]]:
+    stamp = sqlite_time
+    with closing(_cursor()) as cursor:
+        for statement in SQLITE_SETUP:
+            cursor.execute(statement)
+        cursor.executemany(SQLITE_STAGE, [(c[0], c[1], stamp(c[2]), c[3], c[4]) for c in rows])
+        cursor.execute(SQLITE_DROP_DUPLICATES)
+        cursor.execute(SQLITE_INSERT)
+        count = cursor.rowcount
+        if not count:
+            return 0, []
+        cursor.execute("SELECT DISTINCT substr(time, 1, 13) FROM temp.sensors_staging")
+        hours = [h for (h,) in cursor.fetchall()]
+        cursor.executemany(
+            "INSERT INTO temp.sensors_days VALUES (?, ?)",
+            [(h, stamp(day_start(datetime.fromisoformat(f"{h}:00:00+00:00")))) for h in hours],
+        )
+        cursor.execute(SQLITE_AGGREGATES)
+        cursor.execute(SQLITE_LATEST)
+        if not want:
+            return count, []
+        by_key = {(c[0], c[1], stamp(c[2])): c for c in rows}
+        cursor.execute("SELECT sensor_id, quantity, time FROM temp.sensors_staging")
+        return count, [by_key[key] for key in cursor.fetchall()]
+
+
+# PostgreSQL: one COPY (binary) into a staging table, then one statement: the staged
+# rows go into the readings, and only the rows actually inserted (RETURNING) feed the
+# hourly and daily aggregates and the latest values, in data-modifying CTEs. Rows are
+# sorted before each upsert so that two ingestion machines lock rows in the same order
+# (they wait for each other instead of deadlocking). Hours in UTC, days from local
+# midnight in the collectivité's time zone (as on SQLite).
 STORE_POSTGRESQL = """
 WITH ins AS (
-    INSERT INTO sensors_reading (sensor_id, quantity, time, value)
-    SELECT sensor_id, quantity, time, value FROM sensors_staging
+    INSERT INTO sensors_reading (sensor_id, quantity, time, value, tenant_id)
+    SELECT sensor_id, quantity, time, value, tenant_id FROM sensors_staging
     ORDER BY sensor_id, quantity, time
     ON CONFLICT (sensor_id, quantity, time) DO NOTHING
-    RETURNING sensor_id, quantity, time, value
+    RETURNING sensor_id, quantity, time, value, tenant_id
 ), buckets AS (
     SELECT sensor_id, quantity, 'h' AS period,
-           date_trunc('hour', time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start, value
+           date_trunc('hour', time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start, value,
+           tenant_id
     FROM ins
     UNION ALL
     SELECT sensor_id, quantity, 'd',
-           date_trunc('day', time AT TIME ZONE %s) AT TIME ZONE %s, value
+           date_trunc('day', time AT TIME ZONE %s) AT TIME ZONE %s, value, tenant_id
     FROM ins
 ), aggregates AS (
     INSERT INTO sensors_aggregate AS a
-        (sensor_id, quantity, period, start, count, total, minimum, maximum)
-    SELECT sensor_id, quantity, period, start, count(*), sum(value), min(value), max(value)
+        (sensor_id, quantity, period, start, count, total, minimum, maximum, tenant_id)
+    SELECT sensor_id, quantity, period, start, count(*), sum(value), min(value), max(value),
+           min(tenant_id)
     FROM buckets GROUP BY sensor_id, quantity, period, start
     ORDER BY sensor_id, quantity, period, start
     ON CONFLICT (sensor_id, quantity, period, start) DO UPDATE SET
@@ -374,38 +511,40 @@ WITH ins AS (
         minimum = LEAST(a.minimum, excluded.minimum),
         maximum = GREATEST(a.maximum, excluded.maximum)
 ), latest AS (
-    INSERT INTO sensors_latestvalue AS l (sensor_id, quantity, time, value)
-    SELECT DISTINCT ON (sensor_id, quantity) sensor_id, quantity, time, value
+    INSERT INTO sensors_latestvalue AS l (sensor_id, quantity, time, value, tenant_id)
+    SELECT DISTINCT ON (sensor_id, quantity) sensor_id, quantity, time, value, tenant_id
     FROM ins ORDER BY sensor_id, quantity, time DESC
     ON CONFLICT (sensor_id, quantity) DO UPDATE SET time = excluded.time, value = excluded.value
     WHERE excluded.time > l.time
 )
-SELECT sensor_id, quantity, time FROM ins
 """
+PG_COPY_TYPES = ["int8", "text", "timestamptz", "float8", "int8"]
 
 
-def _store_postgresql(rows: list[Candidate]) -> list[Candidate]:
-    by_key = {(c.sensor_id, c.quantity, c.time): c for c in rows}
+def _store_postgresql(rows: list[Candidate], want: bool) -> tuple[int, list[Candidate]]:
     with connection.cursor() as cursor:
         # COPY is the fastest way in; it cannot skip duplicates, so it fills a staging
         # table that one INSERT … SELECT … ON CONFLICT moves into the readings.
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS sensors_staging (sensor_id bigint, quantity text,"
-            " time timestamptz, value double precision) ON COMMIT DELETE ROWS"
+            " time timestamptz, value double precision, tenant_id bigint)"
+            " ON COMMIT DELETE ROWS"
         )
-        cursor.execute("TRUNCATE sensors_staging")
+        cursor.execute("DELETE FROM sensors_staging")  # a second batch in one transaction
         with cursor.copy(
-            "COPY sensors_staging (sensor_id, quantity, time, value) FROM STDIN"
+            "COPY sensors_staging (sensor_id, quantity, time, value, tenant_id)"
+            " FROM STDIN (FORMAT BINARY)"
         ) as copy:
+            copy.set_types(PG_COPY_TYPES)
+            write = copy.write_row
             for c in rows:
-                copy.write_row(c)
-        cursor.execute(STORE_POSTGRESQL, [settings.TIME_ZONE, settings.TIME_ZONE])
-        return [by_key[(sid, q, t)] for sid, q, t in cursor.fetchall()]
-
-
-@lru_cache(maxsize=65_536)
-def hour_start(time: datetime) -> datetime:
-    return time.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+                write(c)
+        tail = "SELECT sensor_id, quantity, time FROM ins" if want else "SELECT count(*) FROM ins"
+        cursor.execute(STORE_POSTGRESQL + tail, [settings.TIME_ZONE, settings.TIME_ZONE])
+        if not want:
+            return cursor.fetchone()[0], []
+        by_key = {(c[0], c[1], c[2]): c for c in rows}
+        return len(found := cursor.fetchall()), [by_key[(s, q, t)] for s, q, t in found]
 
 
 @lru_cache(maxsize=65_536)
@@ -413,56 +552,3 @@ def day_start(time: datetime) -> datetime:
     """Local midnight (the collectivité's day), as a UTC instant."""
     local = time.astimezone(ZoneInfo(settings.TIME_ZONE))
     return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
-
-
-def _identity(value: datetime) -> datetime:
-    return value
-
-
-def _update_aggregates(inserted: list[Candidate]) -> None:
-    buckets: dict[tuple[int, str, str, datetime], list[float]] = {}
-    for c in inserted:
-        for period, start in (("h", hour_start(c.time)), ("d", day_start(c.time))):
-            key = (c.sensor_id, c.quantity, period, start)
-            b = buckets.get(key)
-            if b is None:
-                buckets[key] = [1, c.value, c.value, c.value]
-            else:
-                b[0] += 1
-                b[1] += c.value
-                b[2] = min(b[2], c.value)
-                b[3] = max(b[3], c.value)
-    postgres = connection.vendor == "postgresql"
-    least, greatest = ("LEAST", "GREATEST") if postgres else ("min", "max")
-    adapt = _identity if postgres else sqlite_time
-    # Sorted keys: two ingestion machines lock aggregate rows in the same order, so
-    # concurrent upserts wait for each other instead of deadlocking.
-    items = sorted(buckets.items())
-    chunk_size = 1000
-    with closing(_cursor()) as cursor:
-        for first in range(0, len(items), chunk_size):
-            chunk = items[first : first + chunk_size]
-            params: list[Any] = []
-            for (sensor_id, quantity, period, bucket), (n, total, lo, hi) in chunk:
-                params.extend((sensor_id, quantity, period, adapt(bucket), n, total, lo, hi))
-            sql = UPSERT_AGGREGATES.format(
-                rows=_rows(8, len(chunk)), least=least, greatest=greatest
-            )
-            cursor.execute(sql, params)
-
-
-def _update_latest(inserted: list[Candidate]) -> None:
-    newest: dict[tuple[int, str], Candidate] = {}
-    for c in inserted:
-        key = (c.sensor_id, c.quantity)
-        if key not in newest or c.time > newest[key].time:
-            newest[key] = c
-    adapt = _identity if connection.vendor == "postgresql" else sqlite_time
-    rows = [newest[k] for k in sorted(newest)]
-    with closing(_cursor()) as cursor:
-        for start in range(0, len(rows), 1000):
-            chunk = rows[start : start + 1000]
-            params: list[Any] = []
-            for c in chunk:
-                params.extend((c.sensor_id, c.quantity, adapt(c.time), c.value))
-            cursor.execute(UPSERT_LATEST.format(rows=_rows(4, len(chunk))), params)

@@ -1,9 +1,16 @@
 """Sensors, their readings (raw, aggregated, latest), alerts, and what could not be stored.
 
-Readings, aggregates and latest values have no ``tenant`` column of their own: they
-are only ever reached through a sensor fetched with ``Sensor.objects.for_tenant(t)``
-(selectors.py), and leaving the column out keeps the largest table of the platform
-narrow (one row per reading, tens of millions of rows).
+Every row that belongs to a collectivité carries its ``tenant`` (``TenantOwned``),
+readings, aggregates and latest values included: selectors filter on it as well as on
+the sensor, so a wrong join or a forgotten filter cannot show one collectivité another's
+data. The ingestion path copies the tenant from the sensor row it validated against,
+never from the client (see the note above ``Reading`` on how the two largest tables are
+shaped).
+
+Only :class:`UnroutedMessage` has no tenant: messages whose collectivité cannot be
+determined at all (unknown topic or tenant, uplink of an unregistered LoRaWAN
+application). Instance operators see them (``territoire sensors unrouted``); agents
+never do.
 """
 
 from __future__ import annotations
@@ -139,11 +146,36 @@ class Sensor(TenantOwned):
         return f"{self.ref} · {self.name}"
 
 
-class Reading(models.Model):
-    """One value of one quantity at one instant. Stored once (unique constraint)."""
+# The two largest tables (one row per reading; per sensor, hour and day) are shaped for
+# ingestion speed, measured in bench/sensors_ingest.py:
+# - their primary key is the natural key (sensor, quantity, time|period+start): one
+#   B-tree that is at once the idempotency check (ON CONFLICT) and the index serving
+#   "one sensor, one quantity, over a period", instead of a serial id plus a unique index;
+# - their foreign keys have no database constraint: PostgreSQL checks a deferred
+#   constraint with one trigger per row at commit, which cost more than the insert
+#   itself (150 ms per 10,000 rows for the two of them). Their only writer is
+#   ``ingestion.store``, which copies both ids from the sensor row it has just read, in
+#   the same transaction; deleting a sensor or a tenant still cascades (Django does it).
+# - the tenant column has no index: every query also names the sensor.
 
-    id = models.BigAutoField(primary_key=True)
-    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+def _big_table_fk(to: Any, **kwargs: Any) -> Any:
+    return models.ForeignKey(
+        to,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        **kwargs,
+    )
+
+
+class Reading(TenantOwned):
+    """One value of one quantity at one instant. Stored once (the primary key)."""
+
+    pk = models.CompositePrimaryKey("sensor", "quantity", "time")
+    tenant = _big_table_fk(LocalAuthority, verbose_name=_("collectivité"))
+    sensor = _big_table_fk(Sensor)
     quantity = models.CharField(max_length=16, choices=QUANTITY_CHOICES)
     time = models.DateTimeField()
     value = models.FloatField()
@@ -151,13 +183,6 @@ class Reading(models.Model):
     class Meta:
         verbose_name = _("mesure")
         verbose_name_plural = _("mesures")
-        # Also the index that serves "one sensor, one quantity, over a period".
-        constraints = [
-            models.UniqueConstraint(
-                fields=["sensor", "quantity", "time"], name="sensors_reading_unique"
-            )
-        ]
-        indexes = [models.Index(fields=["time"], name="sensors_reading_time")]
 
     def __str__(self) -> str:
         return f"{self.sensor_id} {self.quantity} {self.time:%Y-%m-%d %H:%M} {self.value}"
@@ -168,15 +193,16 @@ class Period(models.TextChoices):
     DAY = "d", _("jour")
 
 
-class Aggregate(models.Model):
+class Aggregate(TenantOwned):
     """Count, sum, min and max of a quantity over one hour or one (local) day.
 
     Maintained incrementally on every insert (ingestion.py), so it stays exact after the
     raw readings are purged past their retention period.
     """
 
-    id = models.BigAutoField(primary_key=True)
-    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    pk = models.CompositePrimaryKey("sensor", "quantity", "period", "start")
+    tenant = _big_table_fk(LocalAuthority, verbose_name=_("collectivité"))
+    sensor = _big_table_fk(Sensor)
     quantity = models.CharField(max_length=16)
     period = models.CharField(max_length=1, choices=Period.choices)
     start = models.DateTimeField()
@@ -186,11 +212,8 @@ class Aggregate(models.Model):
     maximum = models.FloatField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["sensor", "quantity", "period", "start"], name="sensors_aggregate_unique"
-            )
-        ]
+        verbose_name = _("agrégat")
+        verbose_name_plural = _("agrégats")
 
     def __str__(self) -> str:
         return f"{self.sensor_id} {self.quantity} {self.period} {self.start:%Y-%m-%d %H:%M}"
@@ -200,7 +223,7 @@ class Aggregate(models.Model):
         return self.total / self.count if self.count else 0.0
 
 
-class LatestValue(models.Model):
+class LatestValue(TenantOwned):
     """The most recent value of each quantity of each sensor (map, NGSI-LD, silence)."""
 
     sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="latest_values")
@@ -218,8 +241,17 @@ class LatestValue(models.Model):
 
 
 class MessageReceipt(models.Model):
-    """An upstream message id already stored (ChirpStack deduplicationId)."""
+    """An upstream message id already stored (ChirpStack deduplicationId).
 
+    Deduplication ids are unique across the network server, so the receipt is keyed
+    on the id alone. ``tenant`` is the collectivité of the device when it is known (for
+    purges and audits); empty when the message could not be routed (it is then an
+    :class:`UnroutedMessage`). A receipt holds no data, only an opaque id.
+    """
+
+    tenant = models.ForeignKey(
+        LocalAuthority, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     source = models.CharField(max_length=20)
     message_id = models.CharField(max_length=80)
     received = models.DateTimeField(auto_now_add=True)
@@ -233,16 +265,9 @@ class MessageReceipt(models.Model):
         return f"{self.source}:{self.message_id}"
 
 
-class Quarantined(models.Model):
-    """Readings of a device we do not know yet: kept until an agent assigns them.
+class Quarantined(TenantOwned):
+    """Readings of a device we do not know yet: kept until an agent assigns them."""
 
-    ``tenant`` is empty when not even the collectivité is known (an unregistered
-    LoRaWAN application): instance operators see those in the Django admin.
-    """
-
-    tenant = models.ForeignKey(
-        LocalAuthority, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
     source = models.CharField(_("source"), max_length=20)
     device = models.CharField(_("appareil"), max_length=80)  # a ref or a DevEUI
     received = models.DateTimeField(_("reçu le"), auto_now_add=True)
@@ -253,8 +278,6 @@ class Quarantined(models.Model):
         Sensor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects: Any = TenantQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("message en quarantaine")
         verbose_name_plural = _("quarantaine")
@@ -264,19 +287,14 @@ class Quarantined(models.Model):
         return f"{self.source} {self.device}"
 
 
-class DeadLetter(models.Model):
-    """A message we could not read at all, kept with its error (never dropped silently)."""
+class DeadLetter(TenantOwned):
+    """A message of a known collectivité we could not read, kept with its error."""
 
-    tenant = models.ForeignKey(
-        LocalAuthority, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
     source = models.CharField(_("source"), max_length=20)
     topic = models.CharField(_("sujet"), max_length=300, blank=True)
     received = models.DateTimeField(_("reçu le"), auto_now_add=True)
     payload = models.TextField(_("contenu"))
     error = models.CharField(_("erreur"), max_length=300)
-
-    objects: Any = TenantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("message rejeté")
@@ -285,6 +303,37 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.error[:40]}"
+
+
+class UnroutedMessage(models.Model):
+    """A message whose collectivité is unknown: instance-level, never shown to agents.
+
+    Unknown topic, unknown or inactive tenant in a native topic, ChirpStack uplink of a
+    device and application nobody registered, or an uplink too broken to say which
+    application sent it. Kept (never dropped silently) for the instance operators
+    (``territoire sensors unrouted``); ``kind`` tells whether its readings could be
+    stored once the device is registered (``quarantine``) or it is unreadable.
+    """
+
+    class Kind(models.TextChoices):
+        QUARANTINE = "quarantine", _("appareil inconnu")
+        DEAD_LETTER = "dead_letter", _("message illisible")
+
+    kind = models.CharField(_("nature"), max_length=12, choices=Kind.choices)
+    source = models.CharField(_("source"), max_length=20)
+    topic = models.CharField(_("sujet"), max_length=300, blank=True)
+    device = models.CharField(_("appareil"), max_length=80, blank=True)
+    received = models.DateTimeField(_("reçu le"), auto_now_add=True)
+    payload = models.TextField(_("contenu"))
+    error = models.CharField(_("erreur"), max_length=300)
+
+    class Meta:
+        verbose_name = _("message sans collectivité")
+        verbose_name_plural = _("messages sans collectivité")
+        ordering = ["-received", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.error[:40]}"
 
 
 class Condition(models.TextChoices):
@@ -384,8 +433,8 @@ class Alert(TenantOwned):
         return self.title
 
 
-class AlertTransition(models.Model):
-    """Who moved an alert from one state to another, when and why."""
+class AlertTransition(TenantOwned):
+    """Who moved an alert from one state to another, when and why (the alert's tenant)."""
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="transitions")
     source = models.CharField(max_length=12)

@@ -81,7 +81,8 @@ class Consumer:
     client_id: str = field(default_factory=lambda: f"territoire-sensors-{socket.gethostname()}")
     shared_group: str = ""
     topic_prefix: str = ""  # e.g. "tenantA/" when several instances share a broker
-    batch_size: int = 500
+    batch_size: int = 1000  # as many as the broker may send unacknowledged (ReceiveMaximum)
+    linger: float = 0.05  # seconds a partial batch may wait for more messages
     stats: Stats = field(default_factory=Stats)
     # Test hook: called after a batch commits and before it is acknowledged.
     after_commit: Callable[[list[Pending]], None] | None = None
@@ -179,12 +180,32 @@ class Consumer:
             self.connected = False
             self._pending.clear()
             return 0
-        # Drain what is already buffered on the socket before committing a batch.
+        # Gather a batch: drain what is buffered on the socket (one non-blocking read of
+        # many packets; ``loop`` reads about one per call), and while messages keep
+        # arriving wait for more, up to ``linger`` seconds. A batch's cost is mostly
+        # fixed (a transaction, a few queries), so fuller batches make the throughput;
+        # when the flow pauses (nothing new within a few milliseconds) the batch goes.
+        deadline = time.monotonic() + self.linger
         while len(self._pending) < self.batch_size:
             before = len(self._pending)
-            self.client.loop(timeout=0)
-            if len(self._pending) == before:
+            rc = self.client.loop_read(max_packets=self.batch_size - before)
+            if rc != mqtt.MQTT_ERR_SUCCESS:
+                self.connected = False
+                self._pending.clear()
+                return 0
+            if len(self._pending) > before:
+                continue
+            remaining = deadline - time.monotonic()
+            if not self._pending or remaining <= 0:
                 break
+            # Also sends the previous batch's acknowledgements, which lets the broker
+            # send the next messages.
+            if self.client.loop(timeout=min(remaining, 0.005)) != mqtt.MQTT_ERR_SUCCESS:
+                self.connected = False
+                self._pending.clear()
+                return 0
+            if len(self._pending) == before:
+                break  # the flow paused
         return self.flush()
 
     def flush(self) -> int:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.utils import timezone
 
@@ -30,8 +31,10 @@ from territoire.sensors.catalog import QUANTITIES
 from territoire.sensors.ingestion import (
     Candidate,
     IngestResult,
+    SensorRef,
     TimeParser,
     candidates_for,
+    sensor_refs,
     store,
 )
 from territoire.sensors.integrations.chirpstack.uplink import (
@@ -42,13 +45,19 @@ from territoire.sensors.integrations.chirpstack.uplink import (
     UplinkError,
     parse_uplink,
 )
-from territoire.sensors.models import DeadLetter, LorawanApplication, Quarantined, Sensor
+from territoire.sensors.models import (
+    DeadLetter,
+    LorawanApplication,
+    Quarantined,
+    Sensor,
+    UnroutedMessage,
+)
 
 NATIVE_TOPIC = re.compile(r"^territoire/(?P<tenant>[a-z0-9-]+)/sensors/(?P<ref>[^/]+)/up$")
 SUBSCRIPTIONS = ("application/+/device/+/event/up", "territoire/+/sensors/+/up")
 MAX_PAYLOAD = 64 * 1024
 CLAIM_RECEIPTS = (
-    "INSERT INTO sensors_messagereceipt (source, message_id, received) VALUES {rows}"
+    "INSERT INTO sensors_messagereceipt (source, message_id, received, tenant_id) VALUES {rows}"
     " ON CONFLICT (source, message_id) DO NOTHING RETURNING message_id"
 )
 
@@ -59,15 +68,13 @@ class BatchOutcome:
     duplicates: int = 0  # readings (or whole ChirpStack messages) already stored
     quarantined: int = 0
     dead_letters: int = 0
+    unrouted: int = 0  # of which without a collectivité (quarantined or dead letters)
     messages: Counter[str] = field(default_factory=Counter)
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number")
-
-
 def _json(payload: bytes) -> Any:
-    return json.loads(payload.decode("utf-8"), parse_constant=_reject_constant)
+    """Strict JSON (NaN and Infinity refused), UTF-8 checked; raises ValueError."""
+    return orjson.loads(payload)
 
 
 @dataclass
@@ -79,6 +86,8 @@ class _Parsed:
     tenant_slug: str = ""
     ref: str = ""
     uplink: Uplink | None = None
+    app_id: str = ""  # ChirpStack application id from the topic
+    error: str = ""  # why a ChirpStack message is unreadable (routed to its tenant first)
 
 
 def process_batch(
@@ -87,73 +96,117 @@ def process_batch(
     """Store a batch of (topic, payload) messages. Run it inside a transaction.
 
     ``rules``: the alert rules (``alerts.RuleSet``) when the caller caches them.
+    Every row written carries the collectivité the message was routed to: the tenant of
+    the native topic, the tenant of the device (DevEUI) or of its LoRaWAN application;
+    a message routed to none is an :class:`UnroutedMessage`.
     """
     now = now or timezone.now()
     parse = TimeParser(now)
     outcome = BatchOutcome()
     dead: list[DeadLetter] = []
     quarantine: list[Quarantined] = []
+    unrouted: list[UnroutedMessage] = []
     parsed: list[_Parsed] = []
 
-    def dead_letter(topic: str, raw: bytes, error: str, tenant_id: int | None = None) -> None:
+    def dead_letter(topic: str, raw: bytes, error: str, tenant_id: int | None) -> None:
+        text = raw[:MAX_PAYLOAD].decode("utf-8", "replace")
+        if tenant_id is None:
+            unrouted.append(
+                UnroutedMessage(
+                    kind=UnroutedMessage.Kind.DEAD_LETTER,
+                    source="mqtt",
+                    topic=topic[:300],
+                    payload=text,
+                    error=error[:300],
+                )
+            )
+            return
         dead.append(
             DeadLetter(
                 tenant_id=tenant_id,
                 source="mqtt",
                 topic=topic[:300],
-                payload=raw[:MAX_PAYLOAD].decode("utf-8", "replace"),
+                payload=text,
                 error=error[:300],
             )
         )
 
-    # Look everything up at once: a few queries per batch, not per message.
-    slugs = {m["tenant"] for t, _r in messages if (m := NATIVE_TOPIC.match(t))}
+    # Route by topic first, looking everything up at once (a few queries per batch).
+    routed = [(t, raw, NATIVE_TOPIC.match(t), CHIRPSTACK_TOPIC.match(t)) for t, raw in messages]
+    slugs = {native["tenant"] for _t, _r, native, _c in routed if native}
     tenants = {t.slug: t for t in LocalAuthority.objects.filter(slug__in=slugs, is_active=True)}
+    topic_apps = {chirp["app"] for _t, _r, _n, chirp in routed if chirp}
 
-    for topic, raw in messages:
-        native = NATIVE_TOPIC.match(topic)
-        chirp = CHIRPSTACK_TOPIC.match(topic)
-        # Unreadable messages of a known tenant's topic go to that tenant's list.
+    for topic, raw, native, chirp in routed:
+        # Unreadable messages of a known tenant's topic go to that tenant's list; those
+        # of a ChirpStack application wait for the application lookup below.
         owner = tenants[native["tenant"]].pk if native and native["tenant"] in tenants else None
+        if chirp:
+            parsed.append(_Parsed("chirpstack", topic, raw, app_id=chirp["app"]))
         if len(raw) > MAX_PAYLOAD:
-            dead_letter(topic, raw, f"message too large ({len(raw)} bytes)", owner)
-            continue
-        if not native and not chirp:
-            dead_letter(topic, raw, "unknown topic")
+            error = f"message too large ({len(raw)} bytes)"
+        elif not native and not chirp:
+            error = "unknown topic"
+        else:
+            error = ""
+        if error:
+            if chirp:
+                parsed[-1].error = error
+            else:
+                dead_letter(topic, raw, error, owner)
             continue
         try:
             body = _json(raw)
         except (UnicodeDecodeError, ValueError) as exc:
-            dead_letter(topic, raw, f"malformed JSON: {exc}", owner)
+            if chirp:
+                parsed[-1].error = f"malformed JSON: {exc}"
+            else:
+                dead_letter(topic, raw, f"malformed JSON: {exc}", owner)
             continue
         if native:
             parsed.append(_Parsed("native", topic, raw, body, native["tenant"], native["ref"]))
             continue
+        parsed[-1].body = body
         try:
-            uplink = parse_uplink(body)
+            parsed[-1].uplink = parse_uplink(body)
         except UplinkError as exc:
-            dead_letter(topic, raw, f"invalid ChirpStack uplink: {exc}")
-            continue
-        parsed.append(_Parsed("chirpstack", topic, raw, body, uplink=uplink))
+            parsed[-1].error = f"invalid ChirpStack uplink: {exc}"
 
-    pairs = {(tenants[p.tenant_slug].pk, p.ref) for p in parsed if p.tenant_slug in tenants}
-    by_ref: dict[tuple[int, str], Sensor] = {}
-    if pairs:
-        for s in Sensor.objects.filter(
-            tenant_id__in={t for t, _r in pairs}, ref__in={r for _t, r in pairs}
-        ).select_related("profile"):
-            by_ref[(s.tenant_id, s.ref)] = s
+    # Native messages need only what validation needs (no model instances): one light
+    # query per tenant present in the batch.
+    refs_by_tenant: dict[int, set[str]] = {}
+    for p in parsed:
+        if p.tenant_slug in tenants:
+            refs_by_tenant.setdefault(tenants[p.tenant_slug].pk, set()).add(p.ref)
+    by_ref: dict[tuple[int, str], SensorRef] = {
+        (tenant_id, ref): found
+        for tenant_id, refs in refs_by_tenant.items()
+        for ref, found in sensor_refs(tenant_id, sorted(refs)).items()
+    }
     euis = {p.uplink.dev_eui for p in parsed if p.uplink}
     by_eui = {
         s.dev_eui: s for s in Sensor.objects.filter(dev_eui__in=euis).select_related("profile")
     }
-    apps = {p.uplink.application_id for p in parsed if p.uplink}
-    app_tenant = dict(
+    apps = topic_apps | {p.uplink.application_id for p in parsed if p.uplink}
+    app_tenant: dict[str, int] = dict(
         LorawanApplication.objects.filter(application_id__in=apps).values_list(
             "application_id", "tenant_id"
         )
     )
-    fresh_ids = _claim_receipts([p.uplink.deduplication_id for p in parsed if p.uplink])
+
+    def uplink_tenant(p: _Parsed) -> int | None:
+        """The device's collectivité, else its application's (deviceInfo, then topic)."""
+        if p.uplink is not None:
+            sensor = by_eui.get(p.uplink.dev_eui)
+            if sensor is not None:
+                return sensor.tenant_id
+            if p.uplink.application_id in app_tenant:
+                return app_tenant[p.uplink.application_id]
+        return app_tenant.get(p.app_id)
+
+    fresh_ids = _claim_receipts(
+        {p.uplink.deduplication_id: uplink_tenant(p) for p in parsed if p.uplink}
+    )
 
     candidates: list[Candidate] = []
     for p in parsed:
@@ -161,13 +214,13 @@ def process_batch(
         if p.kind == "native":
             tenant = tenants.get(p.tenant_slug)
             if tenant is None:
-                dead_letter(p.topic, p.raw, f"unknown tenant {p.tenant_slug!r}")
+                dead_letter(p.topic, p.raw, f"unknown tenant {p.tenant_slug!r}", None)
                 continue
             body = p.body
             if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
                 dead_letter(p.topic, p.raw, 'expected {"time": …, "values": {…}}', tenant.pk)
                 continue
-            sensor = by_ref.get((tenant.pk, p.ref))
+            sensor: Sensor | SensorRef | None = by_ref.get((tenant.pk, p.ref))
             if sensor is None:
                 quarantine.append(
                     Quarantined(
@@ -181,24 +234,40 @@ def process_batch(
                 continue
             values, when = body["values"], body.get("time")
         else:
-            assert p.uplink is not None
+            if p.uplink is None:
+                dead_letter(p.topic, p.raw, p.error, uplink_tenant(p))
+                continue
             uplink = p.uplink
             if uplink.deduplication_id not in fresh_ids:
                 outcome.duplicates += 1
                 outcome.messages["duplicate"] += 1
                 continue
-            sensor = by_eui.get(uplink.dev_eui)
-            if sensor is None:
-                quarantine.append(
-                    Quarantined(
-                        tenant_id=app_tenant.get(uplink.application_id),
-                        source="chirpstack",
-                        device=uplink.dev_eui,
-                        payload=p.body,
-                        reason="unknown DevEUI",
+            found_sensor = by_eui.get(uplink.dev_eui)
+            if found_sensor is None:
+                owner = uplink_tenant(p)
+                if owner is None:
+                    unrouted.append(
+                        UnroutedMessage(
+                            kind=UnroutedMessage.Kind.QUARANTINE,
+                            source="chirpstack",
+                            topic=p.topic[:300],
+                            device=uplink.dev_eui,
+                            payload=p.raw.decode("utf-8", "replace"),
+                            error="unknown DevEUI and LoRaWAN application",
+                        )
                     )
-                )
+                else:
+                    quarantine.append(
+                        Quarantined(
+                            tenant_id=owner,
+                            source="chirpstack",
+                            device=uplink.dev_eui,
+                            payload=p.body,
+                            reason="unknown DevEUI",
+                        )
+                    )
                 continue
+            sensor = found_sensor
             try:
                 values = uplink_values(sensor, uplink)
             except decoders.DecodeError as exc:
@@ -219,8 +288,15 @@ def process_batch(
         DeadLetter.objects.bulk_create(dead)
     if quarantine:
         Quarantined.objects.bulk_create(quarantine)
-    outcome.dead_letters = len(dead)
-    outcome.quarantined = len(quarantine)
+    if unrouted:
+        UnroutedMessage.objects.bulk_create(unrouted)
+    outcome.dead_letters = len(dead) + sum(
+        1 for u in unrouted if u.kind == UnroutedMessage.Kind.DEAD_LETTER
+    )
+    outcome.quarantined = len(quarantine) + sum(
+        1 for u in unrouted if u.kind == UnroutedMessage.Kind.QUARANTINE
+    )
+    outcome.unrouted = len(unrouted)
     return outcome
 
 
@@ -235,16 +311,15 @@ def uplink_values(sensor: Sensor, uplink: Uplink) -> dict[str, Any]:
     raise decoders.DecodeError("no decoder for this device and no decoded object")
 
 
-def _claim_receipts(ids: list[str]) -> set[str]:
-    """Record ChirpStack deduplication ids; returns those never seen before."""
+def _claim_receipts(ids: dict[str, int | None]) -> set[str]:
+    """Record ChirpStack deduplication ids (with their tenant); returns those never seen."""
     if not ids:
         return set()
-    unique = sorted(set(ids))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(
-            CLAIM_RECEIPTS.format(rows=",".join(["(%s,%s,%s)"] * len(unique))),
-            [v for mid in unique for v in ("chirpstack", mid, now)],
+            CLAIM_RECEIPTS.format(rows=",".join(["(%s,%s,%s,%s)"] * len(ids))),
+            [v for mid in sorted(ids) for v in ("chirpstack", mid, now, ids[mid])],
         )
         return {row[0] for row in cursor.fetchall()}
 

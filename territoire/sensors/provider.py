@@ -51,7 +51,8 @@ class SensorsTimeSeries:
         if sensor is None:
             return []
         rows = (
-            Reading.objects.filter(sensor=sensor, quantity=quantity, time__gte=start, time__lt=end)
+            Reading.objects.for_tenant(tenant)
+            .filter(sensor=sensor, quantity=quantity, time__gte=start, time__lt=end)
             .order_by("time")
             .values_list("time", "value")
         )
@@ -100,6 +101,8 @@ class SensorsTimeSeries:
             value = check_value(quantity, point.value)
             if isinstance(value, str):
                 raise ValueError(f"point {i}: {value} ({point.value!r})")
-            candidates.append(Candidate(sensor.pk, quantity, point.time.astimezone(UTC), value))
+            candidates.append(
+                Candidate(sensor.pk, quantity, point.time.astimezone(UTC), value, sensor.tenant_id)
+            )
         with transaction.atomic():
             return store(candidates, IngestResult()).accepted

@@ -1,4 +1,4 @@
-"""Reads of the sensors module. Every query starts from a tenant-scoped sensor."""
+"""Reads of the sensors module. Every query filters on the tenant, readings included."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from typing import Any
 from django.db.models import Max, Prefetch, QuerySet
 
 from territoire.core.models import LocalAuthority
-from territoire.sensors.models import Aggregate, Alert, LatestValue, Reading, Sensor
+from territoire.sensors.models import (
+    Aggregate,
+    Alert,
+    LatestValue,
+    Reading,
+    Sensor,
+    UnroutedMessage,
+)
 
 
 def sensors(tenant: LocalAuthority, *, public_only: bool = False) -> QuerySet[Sensor]:
@@ -18,7 +25,10 @@ def sensors(tenant: LocalAuthority, *, public_only: bool = False) -> QuerySet[Se
     return (
         qs.select_related("district")
         .prefetch_related(
-            Prefetch("latest_values", queryset=LatestValue.objects.order_by("quantity"))
+            Prefetch(
+                "latest_values",
+                queryset=LatestValue.objects.for_tenant(tenant).order_by("quantity"),
+            )
         )
         .annotate(seen=Max("latest_values__time"))
     )
@@ -55,19 +65,30 @@ def pick_resolution(start: datetime, end: datetime) -> str:
 
 
 def series(
-    sensor: Sensor, quantity: str, start: datetime, end: datetime, resolution: str | None = None
+    tenant: LocalAuthority,
+    sensor: Sensor,
+    quantity: str,
+    start: datetime,
+    end: datetime,
+    resolution: str | None = None,
 ) -> list[SeriesPoint]:
-    """Values of ``quantity`` in [start, end): raw, or hourly/daily aggregates."""
+    """Values of ``quantity`` in [start, end): raw, or hourly/daily aggregates.
+
+    Filtered on ``tenant`` as well as on the sensor: a sensor of another collectivité
+    yields nothing. The (sensor, quantity, time) unique index serves the query.
+    """
     resolution = resolution or pick_resolution(start, end)
     if resolution == "raw":
         rows = (
-            Reading.objects.filter(sensor=sensor, quantity=quantity, time__gte=start, time__lt=end)
+            Reading.objects.for_tenant(tenant)
+            .filter(sensor=sensor, quantity=quantity, time__gte=start, time__lt=end)
             .order_by("time")
             .values_list("time", "value")
         )
         return [SeriesPoint(t, v, v, v, 1) for t, v in rows]
     rows2 = (
-        Aggregate.objects.filter(
+        Aggregate.objects.for_tenant(tenant)
+        .filter(
             sensor=sensor, quantity=quantity, period=resolution, start__gte=start, start__lt=end
         )
         .order_by("start")
@@ -76,8 +97,13 @@ def series(
     return [SeriesPoint(s, tot / n, lo, hi, n) for s, n, tot, lo, hi in rows2]
 
 
-def raw_readings(sensor: Sensor, start: datetime | None = None, end: datetime | None = None) -> Any:
-    qs = Reading.objects.filter(sensor=sensor)
+def raw_readings(
+    tenant: LocalAuthority,
+    sensor: Sensor,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Any:
+    qs = Reading.objects.for_tenant(tenant).filter(sensor=sensor)
     if start is not None:
         qs = qs.filter(time__gte=start)
     if end is not None:
@@ -87,13 +113,16 @@ def raw_readings(sensor: Sensor, start: datetime | None = None, end: datetime | 
 
 def parking_availability(tenant: LocalAuthority) -> tuple[int, int]:
     """(free, known) public parking spots, from each spot's latest value."""
-    rows = LatestValue.objects.filter(
-        sensor__tenant=tenant,
-        sensor__is_public=True,
-        sensor__is_active=True,
-        sensor__kind="parking_spot",
-        quantity="occupied",
-    ).values_list("value", flat=True)
+    rows = (
+        LatestValue.objects.for_tenant(tenant)
+        .filter(
+            sensor__is_public=True,
+            sensor__is_active=True,
+            sensor__kind="parking_spot",
+            quantity="occupied",
+        )
+        .values_list("value", flat=True)
+    )
     values = list(rows)
     return sum(1 for v in values if v < 0.5), len(values)
 
@@ -104,3 +133,8 @@ def alerts(tenant: LocalAuthority) -> Any:  # an AlertQuerySet
 
 def open_alert_count(tenant: LocalAuthority) -> int:
     return Alert.objects.for_tenant(tenant).unclosed().count()
+
+
+def unrouted_messages() -> QuerySet[UnroutedMessage]:
+    """Messages of no known collectivité: for instance operators only, never agents."""
+    return UnroutedMessage.objects.order_by("-received", "-id")

@@ -198,6 +198,8 @@ def alert_raise(
     with the latest value instead (no second notification). Returns the new alert,
     or None when an existing one was updated.
     """
+    if rule.tenant_id != sensor.tenant_id:
+        raise ValueError("a rule only ever watches sensors of its own collectivité")
     live = Alert.objects.unclosed().filter(rule=rule, sensor=sensor).first()
     if live is not None:
         Alert.objects.filter(pk=live.pk).update(value=value, observed=observed)
@@ -218,7 +220,12 @@ def alert_raise(
     except IntegrityError:
         return None
     AlertTransition.objects.create(
-        alert=alert, source="", target=AlertStatus.OPEN, actor_label="système", reason=title
+        tenant_id=alert.tenant_id,
+        alert=alert,
+        source="",
+        target=AlertStatus.OPEN,
+        actor_label="système",
+        reason=title,
     )
     audit_record(actor="système", action="sensors.alert_raise", tenant=alert.tenant, obj=alert)
     team = _team_of(alert)
@@ -275,6 +282,7 @@ def _transition(alert: Alert, target: str, actor: Any, reason: str) -> Alert:
     alert.save(update_fields=["status", "acknowledged", "closed"])
     is_person = getattr(actor, "is_authenticated", False)
     AlertTransition.objects.create(
+        tenant_id=alert.tenant_id,
         alert=alert,
         source=source,
         target=target,
@@ -346,7 +354,14 @@ def readings_purge(*, actor: Any, now: datetime | None = None) -> int:
     """Delete raw readings older than the retention period (aggregates are kept)."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.SENSORS_RAW_RETENTION_DAYS)
-    deleted, _detail = Reading.objects.filter(time__lt=cutoff).delete()
+    # Sensor by sensor (500 at a time): the primary key (sensor, quantity, time) serves
+    # each range, so the readings table needs no index on time alone.
+    deleted = 0
+    sensor_ids = list(Sensor.objects.order_by("pk").values_list("pk", flat=True))
+    for first in range(0, len(sensor_ids), 500):
+        chunk = sensor_ids[first : first + 500]
+        count, _detail = Reading.objects.filter(sensor_id__in=chunk, time__lt=cutoff).delete()
+        deleted += count
     audit_record(
         actor=actor,
         action="sensors.purge",

@@ -88,12 +88,12 @@ def sensor_detail(request: HttpRequest, ref: str) -> HttpResponse:
     if sensor is None:
         raise Http404(_("Capteur introuvable."))
     if request.GET.get("format") == "csv":
-        return as_response(readings_csv(sensor, request))
+        return as_response(readings_csv(tenant, sensor, request))
     context = {
         "sensor": sensor,
         "latest": latest_text(sensor),
         "alerts": selectors.alerts(tenant).filter(sensor=sensor)[:10],
-        **chart_context(sensor, request, default="24h"),
+        **chart_context(tenant, sensor, request, default="24h"),
     }
     return render(request, "sensors/staff/detail.html", context)
 

@@ -120,7 +120,9 @@ def sensor_list(request: HttpRequest) -> HttpResponseBase:
     return render(request, "sensors/list.html", context)
 
 
-def chart_context(sensor: Sensor, request: HttpRequest, default: str = "7j") -> dict[str, Any]:
+def chart_context(
+    tenant: Any, sensor: Sensor, request: HttpRequest, default: str = "7j"
+) -> dict[str, Any]:
     """Charts and daily summary tables of every quantity over the chosen period."""
     key = request.GET.get("periode", default)
     if key not in PERIODS:
@@ -132,8 +134,8 @@ def chart_context(sensor: Sensor, request: HttpRequest, default: str = "7j") -> 
         spec = QUANTITIES.get(quantity)
         if spec is None:
             continue
-        points = selectors.series(sensor, quantity, start, end)
-        days = selectors.series(sensor, quantity, day_start(start), end, "d")
+        points = selectors.series(tenant, sensor, quantity, start, end)
+        days = selectors.series(tenant, sensor, quantity, day_start(start), end, "d")
         blocks.append(
             {
                 "quantity": quantity,
@@ -167,16 +169,20 @@ def sensor_detail(request: HttpRequest, ref: str) -> HttpResponseBase:
     if sensor is None:
         raise Http404(_("Capteur introuvable."))
     if request.GET.get("format") == "csv":
-        return readings_csv(sensor, request)
-    context = {"sensor": sensor, "latest": latest_text(sensor), **chart_context(sensor, request)}
+        return readings_csv(tenant, sensor, request)
+    context = {
+        "sensor": sensor,
+        "latest": latest_text(sensor),
+        **chart_context(tenant, sensor, request),
+    }
     return render(request, "sensors/detail.html", context)
 
 
-def readings_csv(sensor: Sensor, request: HttpRequest) -> StreamingHttpResponse:
+def readings_csv(tenant: Any, sensor: Sensor, request: HttpRequest) -> StreamingHttpResponse:
     """Raw readings of the chosen period (default 30 days), one per line."""
     key = request.GET.get("periode", "30j")
     span = PERIODS.get(key, PERIODS["30j"])[0]
-    rows = selectors.raw_readings(sensor, start=timezone.now() - span)
+    rows = selectors.raw_readings(tenant, sensor, start=timezone.now() - span)
 
     class Echo:
         def write(self, value: str) -> str:

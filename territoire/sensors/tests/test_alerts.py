@@ -36,7 +36,7 @@ def received() -> list[events.SensorAlertRaised]:
 
 
 def put(sensor: Any, quantity: str, *points: tuple[datetime, float]) -> None:
-    store([Candidate(sensor.pk, quantity, t, v) for t, v in points])
+    store([Candidate.of(sensor, quantity, t, v) for t, v in points])
 
 
 def at(hours: float) -> datetime:

@@ -222,3 +222,36 @@ def test_key_of_one_tenant_cannot_write_to_another(
     )
     assert Reading.objects.filter(sensor=mine).count() == 1
     assert Reading.objects.filter(sensor=theirs).count() == 0
+
+
+def test_fast_and_general_paths_agree_on_edge_cases(
+    client: Client, key: str, air: Any, tenant: Any
+) -> None:
+    SensorFactory(tenant=tenant, ref="OFF", kind="air_quality", is_active=False)
+    ok = iso(timezone.now() - timedelta(minutes=1))
+    lines: list[Any] = [
+        {"sensor": "AIR-01", "time": ok, "values": None, "quantity": "pm25", "value": 1},
+        {"sensor": "AIR-01", "time": ok, "quantity": "pm10", "value": True},
+        {"sensor": "AIR-01", "time": ok, "values": {"no2": 12, "o3": 5000}},
+        {"sensor": "OFF", "time": ok, "quantity": "pm25", "value": 1},
+        {"sensor": 42, "time": ok, "quantity": "pm25", "value": 1},
+        {"sensor": "AIR-01", "time": ok, "quantity": "pm25", "value": 1e400},
+        {"sensor": ["AIR-01"], "time": ok, "quantity": "pm25", "value": 1},
+        {"sensor": "AIR-01", "time": ok, "quantity": ["pm25"], "value": 1},
+        {"sensor": "AIR-01", "time": ok, "quantity": "pm25", "value": 3},
+    ]
+    body = post(client, key, lines, ndjson=True).json()
+    reasons = [(e["index"], e["quantity"], e["reason"]) for e in body["errors"]]
+    assert reasons == [
+        (0, "", "missing_values"),  # "values" present wins, even null
+        (1, "pm10", "invalid_value"),  # a boolean is not a number
+        (2, "o3", "out_of_range"),  # the valid no2 of the same item is kept
+        (3, "", "inactive_sensor"),
+        (4, "", "missing_sensor"),
+        (5, "", "invalid_json"),  # 1e400 is not a finite double
+        (6, "", "missing_sensor"),  # a list is no reference (and no server error)
+        (7, "", "missing_values"),  # nor a quantity code
+    ]
+    assert body["accepted"] == 2
+    stored = dict(Reading.objects.filter(sensor=air).values_list("quantity", "value"))
+    assert stored == {"no2": 12.0, "pm25": 3.0}

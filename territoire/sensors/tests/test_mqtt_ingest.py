@@ -6,7 +6,15 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from territoire.sensors.models import DeadLetter, LorawanApplication, Quarantined, Reading, Sensor
+from territoire.sensors.models import (
+    DeadLetter,
+    LorawanApplication,
+    MessageReceipt,
+    Quarantined,
+    Reading,
+    Sensor,
+    UnroutedMessage,
+)
 from territoire.sensors.mqtt_ingest import process_batch
 from territoire.sensors.services import quarantine_assign
 from territoire.sensors.tests.factories import DeviceProfileFactory, SensorFactory, fixture
@@ -100,9 +108,20 @@ def test_unknown_device_goes_to_its_tenants_quarantine_then_can_be_assigned(
     assert process_batch([nxt]).stored == 1
 
 
-def test_unknown_application_is_quarantined_without_tenant(tenant: Any) -> None:
-    process_batch([chirp("unknown_device_uplink.json")])
-    assert Quarantined.objects.get().tenant is None
+def test_unknown_application_is_kept_apart_from_every_tenant(tenant: Any) -> None:
+    outcome = process_batch([chirp("unknown_device_uplink.json")])
+    assert outcome.quarantined == 1 and outcome.unrouted == 1
+    assert not Quarantined.objects.exists()  # no collectivité's agents see it
+    kept = UnroutedMessage.objects.get()
+    assert (kept.kind, kept.device) == ("quarantine", "70b3d5e75e00ffff")
+    assert json.loads(kept.payload)["deduplicationId"]  # the whole message is kept
+    assert MessageReceipt.objects.get().tenant is None
+
+
+def test_receipts_carry_the_tenant_of_the_device(meter: Sensor, tenant: Any) -> None:
+    process_batch([chirp("water_meter_uplink.json")])
+    assert MessageReceipt.objects.get().tenant == tenant
+    assert set(Reading.objects.values_list("tenant", flat=True)) == {tenant.pk}
 
 
 def test_malformed_messages_are_dead_letters_with_their_error(meter: Sensor, tenant: Any) -> None:
@@ -121,6 +140,7 @@ def test_malformed_messages_are_dead_letters_with_their_error(meter: Sensor, ten
     )
     assert outcome.dead_letters == 8 and outcome.stored == 0
     by_payload = {d.payload[:40]: d.error for d in DeadLetter.objects.all()}
+    by_payload |= {u.payload[:40]: u.error for u in UnroutedMessage.objects.all()}
     assert "base64" in by_payload[json.dumps(fixture("bad_base64_uplink.json"))[:40]]
     assert by_payload["{oops"].startswith("malformed JSON")
     assert "deduplicationId" in by_payload['{"deviceInfo": {}}']
@@ -129,8 +149,21 @@ def test_malformed_messages_are_dead_letters_with_their_error(meter: Sensor, ten
     assert "invalid_time" in by_payload['{"time": "x", "values": {"flow": 1}}']
     assert by_payload["x" * 40].startswith("message too large")
     assert by_payload["{}"] == "unknown topic"
-    # Messages on a tenant's own topic land in that tenant's list.
+    # Messages on a tenant's own topic land in that tenant's list; the others (the
+    # application is not registered here) are kept apart from every tenant.
     assert DeadLetter.objects.filter(tenant=tenant).count() == 4
+    assert UnroutedMessage.objects.filter(kind="dead_letter").count() == 4
+
+
+def test_unreadable_uplinks_of_a_registered_application_reach_its_tenant(
+    tenant: Any, other_tenant: Any
+) -> None:
+    LorawanApplication.objects.create(tenant=tenant, application_id=APP)
+    topic = f"application/{APP}/device/70b3d5e75e000001/event/up"
+    outcome = process_batch([(topic, b"{oops"), (topic, b'{"deviceInfo": {}}')])
+    assert outcome.dead_letters == 2 and outcome.unrouted == 0
+    assert DeadLetter.objects.filter(tenant=tenant).count() == 2
+    assert not DeadLetter.objects.filter(tenant=other_tenant).exists()
 
 
 def test_native_topic(meter: Sensor, tenant: Any, other_tenant: Any) -> None:
@@ -153,7 +186,4 @@ def test_native_topic(meter: Sensor, tenant: Any, other_tenant: Any) -> None:
     assert all("pressure: out_of_range" in d.error for d in refused)
     quarantined = Quarantined.objects.get()
     assert (quarantined.tenant, quarantined.device) == (other_tenant, "EAU-01")
-    assert (
-        DeadLetter.objects.filter(tenant__isnull=True, error__contains="unknown tenant").count()
-        == 1
-    )
+    assert UnroutedMessage.objects.filter(error__contains="unknown tenant").count() == 1

@@ -55,7 +55,7 @@ def fleet(tenant: Any) -> dict[str, Any]:
     sensors = {}
     for kind, (_type, values) in KINDS.items():
         sensor = SensorFactory(tenant=tenant, ref=f"S-{kind}", kind=kind, is_public=True)
-        store([Candidate(sensor.pk, q, now, float(v)) for q, v in values.items()])
+        store([Candidate.of(sensor, q, now, float(v)) for q, v in values.items()])
         sensors[kind] = sensor
     return sensors
 

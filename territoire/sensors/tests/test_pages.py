@@ -22,7 +22,7 @@ def url(name: str, tenant: Any, **kw: Any) -> str:
 def public_air(tenant: Any) -> Any:
     sensor = SensorFactory(tenant=tenant, ref="AIR-01", name="Air du port", kind="air_quality")
     now = timezone.now()
-    store([Candidate(sensor.pk, "pm25", now - timedelta(hours=h), 5.0 + h) for h in range(48)])
+    store([Candidate.of(sensor, "pm25", now - timedelta(hours=h), 5.0 + h) for h in range(48)])
     return sensor
 
 
@@ -170,7 +170,7 @@ def test_alert_inbox_and_transitions(
         quantity="fill_level",
         threshold=90,
     )
-    store([Candidate(bin_.pk, "fill_level", timezone.now(), 96.0)])
+    store([Candidate.of(bin_, "fill_level", timezone.now(), 96.0)])
     alert = Alert.objects.get()
     inbox = agent_client.get(url("sensors_staff:alerts", tenant)).content.decode()
     assert "BAC-01" in inbox
@@ -214,7 +214,7 @@ def test_alerts_of_another_tenant_are_out_of_reach(
         quantity="fill_level",
         threshold=1,
     )
-    store([Candidate(theirs.pk, "fill_level", timezone.now(), 50.0)])
+    store([Candidate.of(theirs, "fill_level", timezone.now(), 50.0)])
     alert = Alert.objects.get(rule=rule)
     assert agent_client.get(url("sensors_staff:alert", tenant, pk=alert.pk)).status_code == 404
     close = url("sensors_staff:alert_transition", tenant, pk=alert.pk, action="clore")
@@ -252,7 +252,7 @@ def test_list_page_query_count_does_not_grow_with_sensors(
     now = timezone.now()
     for i in range(30):
         s = SensorFactory(tenant=tenant, kind="air_quality")
-        store([Candidate(s.pk, "pm25", now - timedelta(minutes=i), 3.0)])
+        store([Candidate.of(s, "pm25", now - timedelta(minutes=i), 3.0)])
     with django_assert_max_num_queries(16):
         assert agent_client.get(url("sensors_staff:list", tenant)).status_code == 200
 
@@ -261,9 +261,9 @@ def test_public_list_tells_parking_availability(client: Client, tenant: Any) -> 
     now = timezone.now()
     for i, occupied in enumerate((1.0, 0.0, 0.0)):
         spot = SensorFactory(tenant=tenant, ref=f"PARK-{i}", kind="parking_spot")
-        store([Candidate(spot.pk, "occupied", now, occupied)])
+        store([Candidate.of(spot, "occupied", now, occupied)])
     hidden = SensorFactory(tenant=tenant, ref="PARK-X", kind="parking_spot", is_public=False)
-    store([Candidate(hidden.pk, "occupied", now, 0.0)])
+    store([Candidate.of(hidden, "occupied", now, 0.0)])
     html = client.get(url("sensors:list", tenant)).content.decode()
     assert "2 places libres sur 3" in html
 
@@ -273,7 +273,7 @@ def test_pool_page_shows_daily_totals(client: Client, tenant: Any) -> None:
     noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
     if noon > timezone.now():
         noon -= timedelta(days=1)
-    store([Candidate(pool.pk, "count", noon - timedelta(hours=h), 40.0 + h) for h in range(3)])
+    store([Candidate.of(pool, "count", noon - timedelta(hours=h), 40.0 + h) for h in range(3)])
     html = client.get(url("sensors:detail", tenant, ref="PISC-01")).content.decode()
     assert '<th scope="col">Total</th>' in html
     assert "<td>123</td>" in html  # 40 + 41 + 42 entries that day

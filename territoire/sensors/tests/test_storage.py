@@ -21,16 +21,16 @@ def test_series_resolutions(tenant: Any) -> None:
     # One reading every 15 minutes for 3 days: value = hour of the day.
     store(
         [
-            Candidate(sensor.pk, "flow", t0 + timedelta(minutes=15 * i), float((i // 4) % 24))
+            Candidate.of(sensor, "flow", t0 + timedelta(minutes=15 * i), float((i // 4) % 24))
             for i in range(4 * 72)
         ]
     )
     end = t0 + timedelta(days=3)
-    assert len(selectors.series(sensor, "flow", t0, t0 + timedelta(days=1))) == 96  # raw
-    hourly = selectors.series(sensor, "flow", t0, end)  # 3 days: hourly
+    assert len(selectors.series(tenant, sensor, "flow", t0, t0 + timedelta(days=1))) == 96  # raw
+    hourly = selectors.series(tenant, sensor, "flow", t0, end)  # 3 days: hourly
     assert len(hourly) == 72
     assert hourly[5].mean == 5.0 and hourly[5].count == 4
-    daily = selectors.series(sensor, "flow", t0 - timedelta(days=1), end, "d")
+    daily = selectors.series(tenant, sensor, "flow", t0 - timedelta(days=1), end, "d")
     assert sum(p.count for p in daily) == 288
     assert sum(p.mean * p.count for p in daily) == pytest.approx(
         sum((i // 4) % 24 for i in range(288))
@@ -42,7 +42,7 @@ def test_purge_keeps_aggregates(tenant: Any, settings: Any) -> None:
     sensor = SensorFactory(tenant=tenant, kind="water_flow")
     now = timezone.now()
     old = now - timedelta(days=40)
-    store([Candidate(sensor.pk, "flow", old, 3.0), Candidate(sensor.pk, "flow", now, 4.0)])
+    store([Candidate.of(sensor, "flow", old, 3.0), Candidate.of(sensor, "flow", now, 4.0)])
     assert services.readings_purge(actor="test", now=now) == 1
     assert list(Reading.objects.values_list("value", flat=True)) == [4.0]
     hour = Aggregate.objects.get(
@@ -86,7 +86,7 @@ def test_register_and_export_commands(tenant: Any) -> None:
     sensor = Sensor.objects.for_tenant(tenant).get(ref="PISC-01")
     assert (sensor.dev_eui, sensor.lat, sensor.is_public) == ("70b3d5e75e0000aa", 46.15, True)
     t0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-    store([Candidate(sensor.pk, "count", t0 + timedelta(hours=h), float(10 * h)) for h in range(3)])
+    store([Candidate.of(sensor, "count", t0 + timedelta(hours=h), float(10 * h)) for h in range(3)])
     out = io.StringIO()
     call_command(
         "sensors",

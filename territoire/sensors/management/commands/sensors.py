@@ -6,6 +6,7 @@ territoire sensors register --tenant SLUG --ref REF --kind KIND [--dev-eui EUI]
 territoire sensors export --tenant SLUG --ref REF --format csv
 territoire sensors check-alerts      (silence rules; run every few minutes)
 territoire sensors purge             (raw readings past retention)
+territoire sensors unrouted [--limit N]  (messages of no known collectivité, for operators)
 territoire sensors simulate --tenant SLUG [--hours H] [--via db|http|mqtt]
 """
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         mqtt.add_argument("--shared-group", default="", help="MQTT 5 shared subscription group")
         mqtt.add_argument("--client-id", default="", help="default: territoire-sensors-HOSTNAME")
         mqtt.add_argument("--topic-prefix", default="", help="when instances share a broker")
-        mqtt.add_argument("--batch-size", type=int, default=500)
+        mqtt.add_argument("--batch-size", type=int, default=1000)
 
         reg = sub.add_parser("register", help="add a sensor to a collectivité's registry")
         reg.add_argument("--tenant", required=True)
@@ -60,6 +61,8 @@ class Command(BaseCommand):
 
         sub.add_parser("check-alerts", help="raise 'no data' alerts")
         sub.add_parser("purge", help="delete raw readings past the retention period")
+        unr = sub.add_parser("unrouted", help="messages no collectivité could be found for")
+        unr.add_argument("--limit", type=int, default=50)
 
         sim = sub.add_parser("simulate", help="realistic streams for a tenant's sensors")
         sim.add_argument("--tenant", required=True)
@@ -145,7 +148,8 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown sensor: {opts['ref']}")
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(["time", "quantity", "value"])
-        for time, quantity, value in selectors.raw_readings(sensor).iterator(chunk_size=5000):
+        rows = selectors.raw_readings(tenant, sensor)
+        for time, quantity, value in rows.iterator(chunk_size=5000):
             writer.writerow([time.isoformat(), quantity, repr(value)])
 
     # --- upkeep -------------------------------------------------------------------------
@@ -156,6 +160,13 @@ class Command(BaseCommand):
     def do_purge(self, opts: dict[str, Any]) -> None:
         deleted = services.readings_purge(actor="cli")
         self.stdout.write(f"{deleted} raw reading(s) deleted")
+
+    def do_unrouted(self, opts: dict[str, Any]) -> None:
+        """Instance-level list: these messages belong to no collectivité's agents."""
+        for m in selectors.unrouted_messages()[: opts["limit"]]:
+            self.stdout.write(
+                f"{m.received.isoformat()}\t{m.kind}\t{m.source}\t{m.topic}\t{m.error}"
+            )
 
     # --- simulate -----------------------------------------------------------------------
     def do_simulate(self, opts: dict[str, Any]) -> None:
