@@ -1,0 +1,9 @@
+"""Demo datasets of Valmont-sur-Mer (placeholder, filled below)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def seed(ctx: Any) -> None:
+    return None
