@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils import translation
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from territoire.core.models import LocalAuthority
-from territoire.opendata.models import LICENCE_URIS, Dataset, VersionStatus
+from territoire.opendata.models import LICENCE_URIS, Dataset, Theme, VersionStatus
 from territoire.opendata.schemas import SCHEMAS
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -24,6 +25,7 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 EU = "http://publications.europa.eu/resource/authority/"
 MEDIA = "https://www.iana.org/assignments/media-types/"
+THEME_LABELS = dict(Theme.choices)
 FORMAT_EU = {
     "csv": ("CSV", "text/csv"),
     "xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -80,6 +82,9 @@ def _dataset(g: Graph, base: str, d: Dataset) -> URIRef:
         g.add((node, DCAT.keyword, Literal(kw, lang="fr")))
     for theme in d.themes:
         concept = _typed(g, f"{EU}data-theme/{theme}", SKOS.Concept)
+        with translation.override("fr"):
+            label = str(THEME_LABELS.get(theme, theme))
+        g.add((concept, SKOS.prefLabel, Literal(label, lang="fr")))
         g.add((node, DCAT.theme, concept))
     if d.frequency:
         g.add(

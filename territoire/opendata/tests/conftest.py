@@ -45,3 +45,18 @@ def publish_csv(
     version = upload(resource, data, fmt)
     resource.refresh_from_db()
     return dataset, resource, version
+
+
+def table_exists(version: ResourceVersion) -> bool:
+    """Whether the rows table of this version exists (in either backend)."""
+    from django.db import connection
+
+    from territoire.opendata import services as s
+    from territoire.opendata import storage
+
+    name = s._table_name(version)
+    if isinstance(storage.store(), storage.SqliteStore):
+        return (storage.tables_dir() / f"{name}.sqlite3").exists()
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", [f"{storage.PG_SCHEMA}.{name}"])
+        return cur.fetchone()[0] is not None
