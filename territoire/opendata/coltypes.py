@@ -15,6 +15,7 @@ from typing import Any
 
 TYPES = ("integer", "number", "boolean", "date", "datetime", "string", "geojson")
 _INT = re.compile(r"^[+-]?\d{1,18}$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}([ \u202f\xa0]\d{3})+([.,]\d+)?$")
 _NUM = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_FR = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
@@ -45,7 +46,9 @@ def to_number(v: Any) -> float:
         raise ValueError
     if isinstance(v, int | float):
         return float(v)
-    s = str(v).strip().replace("\u202f", "").replace("\xa0", "")
+    s = str(v).strip()
+    if _GROUPED.match(s):  # "1 234,5": French thousands separators
+        s = s.replace(" ", "").replace("\u202f", "").replace("\xa0", "")
     if not _NUM.match(s):
         raise ValueError
     return float(s.replace(",", "."))

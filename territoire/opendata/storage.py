@@ -299,21 +299,27 @@ class SqliteStore:
         if name in writers:
             writers.pop(name).close()
         cache = getattr(_local, "readers", {})
-        if name in cache:
-            cache.pop(name).close()
+        prefix = f"{self._path(name)}:"
+        for key in [k for k in cache if k.startswith(prefix)]:
+            cache.pop(key).close()
         self._path(name).unlink(missing_ok=True)
 
     def _reader(self, name: str) -> sqlite3.Connection:
+        # Keyed by path and inode: a file replaced under the same name (a rebuilt demo,
+        # a test database) is never read through a stale connection.
+        path = self._path(name)
+        try:
+            inode = path.stat().st_ino
+        except OSError:
+            raise FileNotFoundError(name) from None
+        key = f"{path}:{inode}"
         cache: dict[str, sqlite3.Connection] = _local.__dict__.setdefault("readers", {})
-        conn = cache.get(name)
+        conn = cache.get(key)
         if conn is None:
-            path = self._path(name)
-            if not path.exists():
-                raise FileNotFoundError(name)
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
             if len(cache) > 64:
                 cache.pop(next(iter(cache))).close()
-            cache[name] = conn
+            cache[key] = conn
         return conn
 
     def page(
