@@ -29,7 +29,7 @@ router = Router(tags=["données ouvertes"])
 ROW_FORMATS = ("json", "csv", "geojson")
 
 
-def _cors(response: HttpResponse) -> HttpResponse:
+def _cors[R: HttpResponse | StreamingHttpResponse](response: R) -> R:
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -100,7 +100,9 @@ def _resource_out(request: HttpRequest, d: Dataset, r: Resource) -> dict[str, An
 def _dataset_out(request: HttpRequest, d: Dataset) -> dict[str, Any]:
     from django.urls import reverse
 
-    resources = [r for r in d.resources.all() if r.current is not None and r.current.status == "ready"]
+    resources = [
+        r for r in d.resources.all() if r.current is not None and r.current.status == "ready"
+    ]
     quality = dataset_quality(d, list(d.resources.all()))
     return {
         "slug": d.slug,
@@ -199,8 +201,10 @@ def resource_rows(
         if not (geometry or (lon and lat)):
             raise HttpError(400, _("Cette ressource n'est pas géographique : pas de GeoJSON."))
         if params.get("columns"):
-            wanted = [c for c in params["columns"].split(",") if c]
-            params["columns"] = ",".join(wanted + [c for c in (lon, lat, geometry) if c and c not in wanted])
+            wanted = [c for c in str(params["columns"]).split(",") if c]
+            params["columns"] = ",".join(
+                wanted + [c for c in (lon, lat, geometry) if c and c not in wanted]
+            )
     try:
         query = rowquery.parse(version.columns, params)
     except rowquery.QueryError as exc:
@@ -242,8 +246,12 @@ def resource_rows(
     openapi_extra={"responses": {200: {"description": "Le fichier complet"}}},
 )
 def resource_download(
-    request: HttpRequest, slug: str, resource_id: int, tenant: str | None = None, format: str = "csv"
-) -> HttpResponse:
+    request: HttpRequest,
+    slug: str,
+    resource_id: int,
+    tenant: str | None = None,
+    format: str = "csv",
+) -> StreamingHttpResponse:
     resource = _resource(request, tenant, slug, resource_id)
     version = resource.current
     assert version is not None
@@ -275,7 +283,9 @@ def _catalog_scope(request: HttpRequest, tenant: str | None) -> tuple[list[Local
 
 def _catalog(request: HttpRequest, tenant: str | None, fmt: str) -> HttpResponse:
     tenants, title = _catalog_scope(request, tenant)
-    datasets = selectors.published_datasets(None).filter(tenant__in=tenants).order_by("tenant", "title")
+    datasets = (
+        selectors.published_datasets(None).filter(tenant__in=tenants).order_by("tenant", "title")
+    )
     graph = dcat.catalog_graph(_base(request), tenants, datasets, title=title)
     return _rdf(graph, fmt)
 
@@ -319,4 +329,3 @@ def dataset_ttl(request: HttpRequest, slug: str, tenant: str | None = None) -> H
 )
 def dataset_jsonld(request: HttpRequest, slug: str, tenant: str | None = None) -> HttpResponse:
     return _rdf(dcat.dataset_graph(_base(request), _dataset(request, tenant, slug)), "jsonld")
-

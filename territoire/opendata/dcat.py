@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from territoire.core.models import LocalAuthority
-from territoire.opendata.models import LICENCE_URIS, Dataset, Theme, VersionStatus
+from territoire.opendata.models import LICENCE_URIS, Dataset, Licence, Theme, VersionStatus
 from territoire.opendata.schemas import SCHEMAS
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -75,7 +75,9 @@ def _dataset(g: Graph, base: str, d: Dataset) -> URIRef:
     g.add((node, DCTERMS.identifier, Literal(f"{d.tenant.slug}/{d.slug}")))
     g.add((node, DCTERMS.publisher, _publisher(g, base, d.tenant)))
     g.add((node, DCAT.landingPage, _typed(g, landing, FOAF.Document)))
-    g.add((node, DCTERMS.issued, Literal(d.created_at.replace(microsecond=0), datatype=XSD.dateTime)))
+    g.add(
+        (node, DCTERMS.issued, Literal(d.created_at.replace(microsecond=0), datatype=XSD.dateTime))
+    )
     modified = d.data_updated_at or d.modified_at
     g.add((node, DCTERMS.modified, Literal(modified.replace(microsecond=0), datatype=XSD.dateTime)))
     for kw in d.keywords:
@@ -88,7 +90,11 @@ def _dataset(g: Graph, base: str, d: Dataset) -> URIRef:
         g.add((node, DCAT.theme, concept))
     if d.frequency:
         g.add(
-            (node, DCTERMS.accrualPeriodicity, _typed(g, f"{EU}frequency/{d.frequency}", DCTERMS.Frequency))
+            (
+                node,
+                DCTERMS.accrualPeriodicity,
+                _typed(g, f"{EU}frequency/{d.frequency}", DCTERMS.Frequency),
+            )
         )
     if d.spatial:
         place = BNode()
@@ -113,7 +119,11 @@ def _dataset(g: Graph, base: str, d: Dataset) -> URIRef:
         standard = _typed(g, SCHEMAS[d.schema].url, DCTERMS.Standard)
         g.add((standard, DCTERMS.title, Literal(str(SCHEMAS[d.schema].title), lang="fr")))
         g.add((node, DCTERMS.conformsTo, standard))
-    licence = _typed(g, LICENCE_URIS.get(d.licence, LICENCE_URIS["etalab-2.0"]), DCTERMS.LicenseDocument)
+    licence = _typed(
+        g,
+        LICENCE_URIS.get(Licence(d.licence), LICENCE_URIS[Licence.ETALAB]),
+        DCTERMS.LicenseDocument,
+    )
     for r in d.resources.all():
         v = r.current
         if v is None or v.status != VersionStatus.READY:
@@ -122,7 +132,9 @@ def _dataset(g: Graph, base: str, d: Dataset) -> URIRef:
         page = base + reverse("opendata:resource", kwargs=kw)
         api_kw = {"slug": d.slug, "resource_id": r.pk}
         rows_url = base + reverse("api:opendata_rows", kwargs=api_kw) + f"?tenant={d.tenant.slug}"
-        download = base + reverse("api:opendata_download", kwargs=api_kw) + f"?tenant={d.tenant.slug}"
+        download = (
+            base + reverse("api:opendata_download", kwargs=api_kw) + f"?tenant={d.tenant.slug}"
+        )
         dist = URIRef(page)
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCTERMS.title, Literal(r.title, lang="fr")))
@@ -135,11 +147,23 @@ def _dataset(g: Graph, base: str, d: Dataset) -> URIRef:
         g.add((dist, DCAT.mediaType, _typed(g, MEDIA + media, DCTERMS.MediaType)))
         g.add((dist, DCTERMS.license, licence))
         if v.published_at:
-            g.add((dist, DCTERMS.modified, Literal(v.published_at.replace(microsecond=0), datatype=XSD.dateTime)))
+            g.add(
+                (
+                    dist,
+                    DCTERMS.modified,
+                    Literal(v.published_at.replace(microsecond=0), datatype=XSD.dateTime),
+                )
+            )
         if v.checksum and len(v.checksum) == 64:
             checksum = BNode()
             g.add((checksum, RDF.type, SPDX.Checksum))
-            g.add((checksum, SPDX.algorithm, _typed(g, str(SPDX.checksumAlgorithm_sha256), SPDX.ChecksumAlgorithm)))
+            g.add(
+                (
+                    checksum,
+                    SPDX.algorithm,
+                    _typed(g, str(SPDX.checksumAlgorithm_sha256), SPDX.ChecksumAlgorithm),
+                )
+            )
             g.add((checksum, SPDX.checksumValue, Literal(v.checksum, datatype=XSD.hexBinary)))
             g.add((dist, SPDX.checksum, checksum))
         if d.schema and d.schema in SCHEMAS:

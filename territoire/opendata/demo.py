@@ -164,6 +164,6 @@ def seed(ctx: DemoContext) -> None:
         for source in sources():
             services.source_publish(tenant=tenant, code=source.code, actor="demo")
     ctx.notes.append(
-        "Données ouvertes : /valmont-sur-mer/donnees/ (API /api/v1/datasets?tenant=valmont-sur-mer, "
-        "DCAT-AP /api/v1/catalog.ttl)."
+        "Données ouvertes : /valmont-sur-mer/donnees/ "
+        "(API /api/v1/datasets?tenant=valmont-sur-mer, DCAT-AP /api/v1/catalog.ttl)."
     )

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - data tables, one record per line
 """Rows of Valmont-sur-Mer's demo datasets, built like the real files a town publishes.
 
 Fictional but plausible: the town's SIRET, its four quartiers (Centre, Port, Les Hauts,
@@ -126,7 +127,9 @@ def deliberations(rng: Random, year: int) -> bytes:
         "PREF_DATE", "VOTE_EFFECTIF", "VOTE_REEL", "VOTE_POUR", "VOTE_CONTRE",
         "VOTE_ABSTENTION", "DELIB_URL",
     ]  # fmt: skip
-    sittings = [date(year, m, d) for m, d in ((1, 27), (3, 24), (5, 19), (6, 30), (9, 29), (11, 17))]
+    sittings = [
+        date(year, m, d) for m, d in ((1, 27), (3, 24), (5, 19), (6, 30), (9, 29), (11, 17))
+    ]
     rows = []
     n = 0
     for sitting in sittings:

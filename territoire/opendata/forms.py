@@ -59,13 +59,13 @@ class DatasetForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["licence"].choices = Licence.choices
-        self.fields["frequency"].choices = Frequency.choices
+        self.fields["licence"].choices = Licence.choices  # type: ignore[attr-defined]
+        self.fields["frequency"].choices = Frequency.choices  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["keywords_text"].initial = ", ".join(self.instance.keywords)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("temporal_start"), data.get("temporal_end")
         if start and end and end < start:
             self.add_error("temporal_end", _("La fin de la période précède son début."))
@@ -101,12 +101,11 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, resources: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["resource"].choices = [("", _("Nouvelle ressource"))] + [
-            (r.pk, r.title) for r in resources
-        ]
+        choices = [("", _("Nouvelle ressource"))] + [(r.pk, r.title) for r in resources]
+        self.fields["resource"].choices = choices  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("resource") and not data.get("title"):
             self.add_error("title", _("Donnez un titre à la nouvelle ressource."))
         upload = data.get("file")
@@ -115,7 +114,10 @@ class UploadForm(forms.Form):
             if ext not in FORMATS:
                 self.add_error(
                     "file",
-                    _("Extension « %(e)s » non prise en charge (CSV, XLSX, JSON, GeoJSON, Parquet).")
+                    _(
+                        "Extension « %(e)s » non prise en charge "
+                        "(CSV, XLSX, JSON, GeoJSON, Parquet)."
+                    )
                     % {"e": ext or "?"},
                 )
             data["format"] = ext
@@ -124,23 +126,32 @@ class UploadForm(forms.Form):
 
 class DeclareForm(forms.Form):
     personal_columns = forms.CharField(
-        label=gettext_lazy("Colonnes personnelles à retirer"), required=False, max_length=1000,
+        label=gettext_lazy("Colonnes personnelles à retirer"),
+        required=False,
+        max_length=1000,
         help_text=gettext_lazy("Noms de colonnes séparés par des virgules."),
     )
     pseudonymise_columns = forms.CharField(
         label=gettext_lazy("Colonnes personnelles à pseudonymiser (empreinte à clé)"),
-        required=False, max_length=1000,
+        required=False,
+        max_length=1000,
     )
     quasi_identifiers = forms.CharField(
-        label=gettext_lazy("Quasi-identifiants (contrôle de k-anonymat)"), required=False,
+        label=gettext_lazy("Quasi-identifiants (contrôle de k-anonymat)"),
+        required=False,
         max_length=1000,
     )
     count_columns = forms.CharField(
-        label=gettext_lazy("Colonnes qui comptent des personnes (secret sous 11)"), required=False,
+        label=gettext_lazy("Colonnes qui comptent des personnes (secret sous 11)"),
+        required=False,
         max_length=1000,
     )
-    lon_column = forms.CharField(label=gettext_lazy("Colonne longitude"), required=False, max_length=80)
-    lat_column = forms.CharField(label=gettext_lazy("Colonne latitude"), required=False, max_length=80)
+    lon_column = forms.CharField(
+        label=gettext_lazy("Colonne longitude"), required=False, max_length=80
+    )
+    lat_column = forms.CharField(
+        label=gettext_lazy("Colonne latitude"), required=False, max_length=80
+    )
 
     def declarations(self) -> dict[str, Any]:
         d = self.cleaned_data

@@ -87,7 +87,12 @@ class Problem:
     rows: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "column": self.column, "rows": self.rows}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "column": self.column,
+            "rows": self.rows,
+        }
 
 
 class Gate:
@@ -288,17 +293,13 @@ def generalise_source(
     while len(bad) > limit and quasi:
         worst = max(quasi, key=lambda c: len({r[idx[c]] for r in rows}))
         quasi.remove(worst)
-        notes.append(
-            _("« %(c)s » retirée : trop précise pour garantir l'anonymat.") % {"c": worst}
-        )
+        notes.append(_("« %(c)s » retirée : trop précise pour garantir l'anonymat.") % {"c": worst})
         bad = rare(quasi)
     dropped = [q for q in policy.quasi if q in header and q not in quasi]
     if bad and len(bad) <= limit:
         gone = set(bad)
         rows = [r for n, r in enumerate(rows) if n not in gone]
-        notes.append(
-            _("%(n)d ligne(s) trop rares retirées (k-anonymat).") % {"n": len(gone)}
-        )
+        notes.append(_("%(n)d ligne(s) trop rares retirées (k-anonymat).") % {"n": len(gone)})
     if dropped:
         keep = [i for i, h in enumerate(header) if h not in dropped]
         header = [header[i] for i in keep]

@@ -8,8 +8,6 @@ checksums, the load progress, the validation errors and the privacy gate's repor
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,7 +103,7 @@ class Dataset(TenantOwned):
     modified_at = models.DateTimeField(_("métadonnées modifiées le"), default=timezone.now)
     data_updated_at = models.DateTimeField(_("données mises à jour le"), null=True, blank=True)
 
-    objects: Any = DatasetQuerySet.as_manager()
+    objects = DatasetQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("jeu de données")
@@ -135,9 +133,7 @@ class Resource(TenantOwned):
     source_code = models.CharField(_("source de la plateforme"), max_length=80, blank=True)
     # The privacy declarations of an uploaded file (a platform source declares its own).
     personal_columns = models.JSONField(_("colonnes personnelles"), default=list, blank=True)
-    pseudonymise_columns = models.JSONField(
-        _("colonnes à pseudonymiser"), default=list, blank=True
-    )
+    pseudonymise_columns = models.JSONField(_("colonnes à pseudonymiser"), default=list, blank=True)
     quasi_identifiers = models.JSONField(_("quasi-identifiants"), default=list, blank=True)
     count_columns = models.JSONField(_("colonnes de comptage"), default=list, blank=True)
     lon_column = models.CharField(_("colonne longitude"), max_length=80, blank=True)
@@ -153,7 +149,7 @@ class Resource(TenantOwned):
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
 
-    objects: Any = TenantQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("ressource")
@@ -202,7 +198,7 @@ class ResourceVersion(TenantOwned):
     publish = models.BooleanField(default=True)  # False: "check only" run of the gate
     created_by = models.CharField(max_length=254, blank=True)
 
-    objects: Any = TenantQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("version de ressource")

@@ -139,9 +139,7 @@ def read_csv(path: Path) -> Table:
     delimiter = detect_delimiter(text)
     fh = path.open("rb")
     counter = _CountingReader(fh)
-    stream = io.TextIOWrapper(
-        io.BufferedReader(counter, 1 << 20), encoding=encoding, newline=""
-    )
+    stream = io.TextIOWrapper(io.BufferedReader(counter, 1 << 20), encoding=encoding, newline="")
     reader = csv.reader(stream, delimiter=delimiter)
     try:
         header = _clean_header(next(reader))
@@ -180,8 +178,9 @@ def read_csv(path: Path) -> Table:
                 % {"line": line + 1, "encoding": encoding}
             ) from exc
         except csv.Error as exc:
-            raise ReadError(_("Ligne %(line)d illisible : %(error)s") % {
-                "line": line + 1, "error": exc}) from exc
+            raise ReadError(
+                _("Ligne %(line)d illisible : %(error)s") % {"line": line + 1, "error": exc}
+            ) from exc
         finally:
             fh.close()
         if errors:
@@ -292,14 +291,14 @@ def read_geojson(path: Path) -> Table:
         if not isinstance(f, dict) or f.get("type") != "Feature":
             raise ReadError(_("L'élément %(n)d n'est pas une Feature.") % {"n": i})
         record = dict(f.get("properties") or {})
-        geometry = f.get("geometry")
+        geometry = f.get("geometry") or {}
         if points:
             coords = geometry.get("coordinates") or []
             if len(coords) < 2 or not all(isinstance(c, int | float) for c in coords[:2]):
                 raise ReadError(_("Feature %(n)d : coordonnées invalides.") % {"n": i})
             record["longitude"], record["latitude"] = coords[0], coords[1]
         else:
-            record["geometry"] = geometry
+            record["geometry"] = geometry or None
         records.append(record)
     table = _table_from_records(records)
     table.notes.append("points" if points else "geometry")

@@ -137,9 +137,7 @@ def validate_rows(
         for n in missing
     ]
     extra = [h for h in header if h not in names]
-    errors += [
-        {"row": 1, "column": h, "message": _("Colonne inconnue du schéma.")} for h in extra
-    ]
+    errors += [{"row": 1, "column": h, "message": _("Colonne inconnue du schéma.")} for h in extra]
     if errors:
         return errors
     # Reorder to the schema's columns; optional columns absent from the file are blank.
@@ -148,7 +146,9 @@ def validate_rows(
     for row in rows:
         data.append(
             [
-                "" if p is None or row[p] is None else (row[p] if isinstance(row[p], str) else str(row[p]))
+                ""
+                if p is None or row[p] is None
+                else (row[p] if isinstance(row[p], str) else str(row[p]))
                 for p in pos
             ]
         )

@@ -164,7 +164,9 @@ def resource_create(
         lat_column=lat_column,
         position=dataset.resources.count(),
     )
-    audit_record(actor=actor, action="opendata.resource_create", tenant=dataset.tenant, obj=resource)
+    audit_record(
+        actor=actor, action="opendata.resource_create", tenant=dataset.tenant, obj=resource
+    )
     return resource
 
 
@@ -304,6 +306,7 @@ def version_load(version_id: int) -> ResourceVersion:
         header = table.header
         forced: dict[int, str] = {}
         types: list[str] | None = None
+        pending: list[Iterator[list[Any]]] = [table.rows]
         if dataset.schema:
             rows = list(table.rows)
             errors = schemas.validate_rows(dataset.schema, header, rows)
@@ -311,16 +314,13 @@ def version_load(version_id: int) -> ResourceVersion:
                 _set(version, status=VersionStatus.INVALID, errors=errors[:500], progress=100)
                 return version
             types = schemas.schema_types(dataset.schema, header)
-            source: Callable[[], Iterator[list[Any]]] = lambda: iter(rows)  # noqa: E731
-        else:
-            first = table
+            pending = [iter(rows)]
 
-            def source() -> Iterator[list[Any]]:
-                nonlocal first
-                if first is not None:
-                    t, first = first, None
-                    return t.rows
-                return open_table(path, version.format).rows
+        def source() -> Iterator[list[Any]]:
+            # The first attempt reads the stream already opened; a retry re-reads the file.
+            if pending:
+                return pending.pop()
+            return open_table(path, version.format).rows
 
         if "points" in table.notes and not version.resource.lon_column:
             Resource.objects.filter(pk=version.resource_id).update(
@@ -396,31 +396,36 @@ def _load_rows(
                 break
             writer.write(batch)
             done += len(batch)
-            if position is not None and size:
-                pct = min(99, int(100 * position() / size))
-            else:
-                pct = 50
+            known = position is not None and size
+            pct = min(99, int(100 * position() / size)) if known and position else 50
             _set(version, progress=pct, row_count=done)
         store.finish(name, gate.out_types)
     except BaseException:
         store.drop(name)
         raise
-    report = gate.report(notes)
+    report = gate.report(list(notes))
     columns = [
         {"name": h, "type": t, "db": storage.physical(i)}
         for i, (h, t) in enumerate(zip(gate.out_header, gate.out_types, strict=True))
     ]
     if report["blocked"]:
         store.drop(name)
-        _set(version, status=VersionStatus.BLOCKED, gate_report=report, columns=columns, progress=100)
+        _set(
+            version, status=VersionStatus.BLOCKED, gate_report=report, columns=columns, progress=100
+        )
         audit_record(
-            actor="système", action="opendata.gate_blocked", tenant=version.tenant, obj=version,
+            actor="système",
+            action="opendata.gate_blocked",
+            tenant=version.tenant,
+            obj=version,
             details={"problems": [p["code"] for p in report["problems"]]},
         )
         return version
     if not version.publish:
         store.drop(name)
-        _set(version, status=VersionStatus.CHECKED, gate_report=report, columns=columns, progress=100)
+        _set(
+            version, status=VersionStatus.CHECKED, gate_report=report, columns=columns, progress=100
+        )
         return version
     _publish(version, name=name, columns=columns, report=report, rows=done)
     return version
@@ -432,7 +437,12 @@ def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[A
 
 
 def _publish(
-    version: ResourceVersion, *, name: str, columns: list[dict[str, Any]], report: dict[str, Any], rows: int
+    version: ResourceVersion,
+    *,
+    name: str,
+    columns: list[dict[str, Any]],
+    report: dict[str, Any],
+    rows: int,
 ) -> None:
     store = storage.store()
     now = timezone.now()
@@ -451,9 +461,7 @@ def _publish(
             published_at=now,
         )
         if previous is not None:
-            ResourceVersion.objects.filter(pk=previous.pk).update(
-                status=VersionStatus.SUPERSEDED
-            )
+            ResourceVersion.objects.filter(pk=previous.pk).update(status=VersionStatus.SUPERSEDED)
         Dataset.objects.filter(pk=resource.dataset_id).update(data_updated_at=now)
         audit_record(
             actor="système",

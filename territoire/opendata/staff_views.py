@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,10 +29,10 @@ def _dataset(request: HttpRequest, slug: str) -> Dataset:
 @staff
 def home(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
-    datasets = list(
-        selectors.staff_datasets(tenant).prefetch_related("resources__current")
-    )
-    rows = [{"dataset": d, "quality": dataset_quality(d, list(d.resources.all()))} for d in datasets]
+    datasets = list(selectors.staff_datasets(tenant).prefetch_related("resources__current"))
+    rows = [
+        {"dataset": d, "quality": dataset_quality(d, list(d.resources.all()))} for d in datasets
+    ]
     published = {d.source_code for d in datasets if d.source_code}
     return render(
         request,
@@ -111,7 +109,9 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         for field, errors in form.errors.items():
             for error in errors:
-                messages.error(request, f"{form.fields[field].label if field in form.fields else ''} : {error}")
+                messages.error(
+                    request, f"{form.fields[field].label if field in form.fields else ''} : {error}"
+                )
         return redirect("opendata_staff:dataset", tenant=d.tenant.slug, slug=d.slug)
     data = form.cleaned_data
     resource = next((r for r in resources if r.pk == data.get("resource")), None)
@@ -144,7 +144,9 @@ def declare(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = DeclareForm(request.POST, prefix=f"r{resource.pk}")
     if form.is_valid():
         services.resource_declare(resource=resource, actor=request.user, **form.declarations())
-        messages.success(request, _("Déclarations enregistrées : elles s'appliquent au prochain dépôt."))
+        messages.success(
+            request, _("Déclarations enregistrées : elles s'appliquent au prochain dépôt.")
+        )
     return redirect("opendata_staff:dataset", tenant=d.tenant.slug, slug=d.slug)
 
 

@@ -101,9 +101,7 @@ def csv_stream(columns: list[dict[str, Any]], rows: Iterator[dict[str, Any]]) ->
         yield _csv_line([row.get(c["name"]) for c in columns])
 
 
-def geo_feature(
-    row: dict[str, Any], lon: str, lat: str, geometry: str
-) -> dict[str, Any] | None:
+def geo_feature(row: dict[str, Any], lon: str, lat: str, geometry: str) -> dict[str, Any] | None:
     props = dict(row)
     geom: Any = None
     if geometry and row.get(geometry):

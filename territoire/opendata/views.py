@@ -200,9 +200,14 @@ def resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         features = [tabular.geo_feature(r, lon, lat, geometry) for r in geo_rows]
         for f, r in zip(features, geo_rows, strict=True):
             if f is not None:
-                first = next((str(v) for k, v in r.items() if v and k not in (lon, lat, geometry)), "")
+                first = next(
+                    (str(v) for k, v in r.items() if v and k not in (lon, lat, geometry)), ""
+                )
                 f["properties"] = {"label": first[:80]}
-        geojson = {"type": "FeatureCollection", "features": [f for f in features if f and f["geometry"]]}
+        geojson = {
+            "type": "FeatureCollection",
+            "features": [f for f in features if f and f["geometry"]],
+        }
     api_params = {k: v for k, v in base.items()}
     api_params["tenant"] = [request.tenant.slug]  # type: ignore[attr-defined]
     return render(

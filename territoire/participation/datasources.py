@@ -29,10 +29,7 @@ def budget_results(tenant: LocalAuthority) -> Iterator[dict[str, Any]]:
     for run in published:
         runs[run.budget_id] = run  # the latest published run of each envelope
     projects = {
-        p.pk: p
-        for p in Project.objects.for_tenant(tenant).filter(
-            budget_id__in=list(runs)
-        )
+        p.pk: p for p in Project.objects.for_tenant(tenant).filter(budget_id__in=list(runs))
     }
     for run in runs.values():
         district = run.budget.district.name if run.budget.district else "Toute la commune"

@@ -30,7 +30,11 @@ def _content() -> str:
 @pytest.fixture
 def published(tenant: Any) -> Any:
     dataset, resource, version = publish_csv(
-        tenant, _content(), title="Équipements publics", lon_column="longitude", lat_column="latitude"
+        tenant,
+        _content(),
+        title="Équipements publics",
+        lon_column="longitude",
+        lat_column="latitude",
     )
     assert version.status == "ready", version.errors
     return dataset, resource
@@ -38,7 +42,9 @@ def published(tenant: Any) -> Any:
 
 def _url(published: Any, tenant: Any, query: str = "") -> str:
     dataset, resource = published
-    return f"/api/v1/datasets/{dataset.slug}/resources/{resource.pk}/rows?tenant={tenant.slug}{query}"
+    return (
+        f"/api/v1/datasets/{dataset.slug}/resources/{resource.pk}/rows?tenant={tenant.slug}{query}"
+    )
 
 
 def _get(client: Any, published: Any, tenant: Any, query: str = "") -> Any:
@@ -116,7 +122,7 @@ def test_sort_and_keyset_pagination_walks_every_row_once(
             present = [v for v in values if v is not None]
             if sort.startswith("-"):
                 assert present == sorted(present, reverse=True)
-                assert values[len(present):] == nulls  # NULLs last descending
+                assert values[len(present) :] == nulls  # NULLs last descending
             else:
                 assert present == sorted(present)
                 assert values[: len(nulls)] == nulls  # NULLs first ascending
@@ -172,7 +178,10 @@ def test_totals_become_estimates_past_the_bound(
     assert body["total"] > 20
     exact = _get(client, published, tenant, "&quartier=Port&places__gt=80").json()
     assert exact["total_exact"] is True
-    assert _get(client, published, tenant).json() | {} and _get(client, published, tenant).json()["total"] == 130
+    assert (
+        _get(client, published, tenant).json() | {}
+        and _get(client, published, tenant).json()["total"] == 130
+    )
 
 
 @pytest.mark.parametrize(
@@ -224,22 +233,35 @@ def test_no_cross_tenant_access(
     base = f"/api/v1/datasets/{dataset.slug}"
     rows = f"{base}/resources/{resource.pk}/rows"
     assert client.get(f"{rows}?tenant={other_tenant.slug}").status_code == 404
-    assert client.get(f"{base}/resources/{resource.pk}/download?tenant={other_tenant.slug}").status_code == 404
+    assert (
+        client.get(
+            f"{base}/resources/{resource.pk}/download?tenant={other_tenant.slug}"
+        ).status_code
+        == 404
+    )
     assert client.get(f"{base}?tenant={other_tenant.slug}").status_code == 404
     assert client.get(f"/api/v1/datasets?tenant={other_tenant.slug}").json()["count"] == 0
-    assert "quipements" not in client.get(f"/api/v1/catalog.ttl?tenant={other_tenant.slug}").content.decode()
+    assert (
+        "quipements"
+        not in client.get(f"/api/v1/catalog.ttl?tenant={other_tenant.slug}").content.decode()
+    )
     raw = apikey_create(tenant=other_tenant, actor="test", name="voisin", scopes=["read"]).secret
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     assert client.get(f"{rows}?tenant={tenant.slug}", **auth).status_code == 403
     assert client.get(rows, **auth).status_code == 404
     # Public pages too.
     assert client.get(f"/{other_tenant.slug}/donnees/{dataset.slug}/").status_code == 404
-    assert client.get(f"/{other_tenant.slug}/donnees/{dataset.slug}/ressources/{resource.pk}/").status_code == 404
+    assert (
+        client.get(
+            f"/{other_tenant.slug}/donnees/{dataset.slug}/ressources/{resource.pk}/"
+        ).status_code
+        == 404
+    )
     assert "quipements" not in client.get(f"/{other_tenant.slug}/donnees/").content.decode()
 
 
 def test_unpublished_dataset_is_invisible(client: Any, published: Any, tenant: Any) -> None:
-    dataset, resource = published
+    dataset, _resource = published
     dataset.published = False
     dataset.save()
     assert _get(client, published, tenant).status_code == 404

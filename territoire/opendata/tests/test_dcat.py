@@ -10,8 +10,8 @@ import pytest
 from pyshacl import validate
 from rdflib import Graph
 
-from territoire.opendata.tests.conftest import make_dataset, upload
 from territoire.opendata import services
+from territoire.opendata.tests.conftest import make_dataset, upload
 
 SHAPES = Path(__file__).resolve().parents[3].parent / "shared" / "standards" / "dcat-ap"
 
@@ -40,7 +40,7 @@ def catalogue(tenant: Any, other_tenant: Any) -> Any:
         contact_email="assemblees@valmont.example",
     )
     r = services.resource_create(dataset=d, actor="test", title="Délibérations 2025")
-    upload(r, "id;objet\n1;Budget\n2;Voirie\n".encode())
+    upload(r, b"id;objet\n1;Budget\n2;Voirie\n")
     make_dataset(tenant, "Brouillon", published=False)
     make_dataset(other_tenant, "Chez le voisin")
     return d
@@ -83,7 +83,12 @@ def test_instance_catalog_and_dataset_dcat(client: Any, tenant: Any, catalogue: 
     assert one.status_code == 200
     conforms, report = _conforms(one.content.decode(), "turtle")
     assert conforms, report
-    assert client.get(f"/api/v1/datasets/{catalogue.slug}/dcat.jsonld?tenant={tenant.slug}").status_code == 200
+    assert (
+        client.get(
+            f"/api/v1/datasets/{catalogue.slug}/dcat.jsonld?tenant={tenant.slug}"
+        ).status_code
+        == 200
+    )
 
 
 def test_shapes_do_catch_a_broken_export(catalogue: Any, client: Any, tenant: Any) -> None:
@@ -92,7 +97,7 @@ def test_shapes_do_catch_a_broken_export(catalogue: Any, client: Any, tenant: An
     body = client.get(f"/api/v1/catalog.ttl?tenant={tenant.slug}").content.decode()
     g = Graph()
     g.parse(data=body, format="turtle")
-    from rdflib.namespace import DCTERMS, DCAT, RDF
+    from rdflib.namespace import DCAT, DCTERMS, RDF
 
     for ds in g.subjects(RDF.type, DCAT.Dataset):
         g.remove((ds, DCTERMS.description, None))

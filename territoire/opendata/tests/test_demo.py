@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -40,7 +39,10 @@ def test_demo_seed_and_pages(client: Client) -> None:
     ):
         d = datasets[title]
         for r in d.resources.all():
-            assert r.current is not None, (title, [v.errors or v.gate_report for v in r.versions.all()])
+            assert r.current is not None, (
+                title,
+                [v.errors or v.gate_report for v in r.versions.all()],
+            )
             assert r.current.status == VersionStatus.READY
             assert r.current.row_count > 0, title
     reports = datasets["Signalements dans l'espace public"].resources.get().current

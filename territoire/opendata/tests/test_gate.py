@@ -20,7 +20,9 @@ def _api(client: Any, tenant: Any, dataset: Any, resource: Any, query: str = "")
     )
 
 
-def test_file_with_email_addresses_is_blocked_and_nothing_published(tenant: Any, client: Any) -> None:
+def test_file_with_email_addresses_is_blocked_and_nothing_published(
+    tenant: Any, client: Any
+) -> None:
     rows = "".join(f"{i};{QUARTIERS[i % 4]};Merci pour le banc\n" for i in range(30))
     rows += "31;Port;écrire à jeanne.martin@example.org\n"
     rows += "32;Centre;contact : paul@exemple.fr\n"
@@ -39,9 +41,7 @@ def test_file_with_email_addresses_is_blocked_and_nothing_published(tenant: Any,
 
 def test_declared_personal_columns_are_dropped_or_pseudonymised(tenant: Any, client: Any) -> None:
     header = "email;nom;quartier;montant\n"
-    rows = "".join(
-        f"user{i % 7}@example.org;Nom {i};{QUARTIERS[i % 4]};{i}\n" for i in range(40)
-    )
+    rows = "".join(f"user{i % 7}@example.org;Nom {i};{QUARTIERS[i % 4]};{i}\n" for i in range(40))
     dataset, resource, version = publish_csv(
         tenant,
         header + rows,
@@ -63,7 +63,7 @@ def test_quasi_identifiers_that_single_people_out_block_the_file(tenant: Any) ->
     header = "annee_naissance;quartier;sexe;aide\n"
     rows = "".join(f"1980;{QUARTIERS[i % 2]};F;oui\n" for i in range(20))
     rows += "1931;Les Hauts;M;oui\n"  # the only man born in 1931 in Les Hauts
-    dataset, resource, version = publish_csv(
+    _dataset, resource, version = publish_csv(
         tenant, header + rows, quasi_identifiers=["annee_naissance", "quartier", "sexe"]
     )
     assert version.status == VersionStatus.BLOCKED
@@ -76,9 +76,7 @@ def test_quasi_identifiers_that_single_people_out_block_the_file(tenant: Any) ->
 def test_k_anonymous_file_passes_and_small_counts_are_suppressed(tenant: Any, client: Any) -> None:
     header = "quartier;tranche_age;participants\n"
     rows = "".join(f"{q};{a};{n}\n" for q in QUARTIERS for a, n in (("18-30", 42), ("31-60", 7)))
-    dataset, resource, version = publish_csv(
-        tenant, header + rows, count_columns=["participants"]
-    )
+    dataset, resource, version = publish_csv(tenant, header + rows, count_columns=["participants"])
     assert version.status == VersionStatus.READY
     assert version.gate_report["suppressed_cells"] == 4
     data = _api(client, tenant, dataset, resource, "&tranche_age=31-60").json()["data"]

@@ -25,7 +25,9 @@ def _rows(client: Any, tenant: Any, resource: Any, query: str = "") -> Any:
 
 
 def test_cp1252_semicolon_csv_with_french_numbers(tenant: Any, client: Any) -> None:
-    content = "quartier;consommation_m3;relevé\nLes Hauts;1 234,5;31/12/2025\nPort;987,25;30/11/2025\n"
+    content = (
+        "quartier;consommation_m3;relevé\nLes Hauts;1 234,5;31/12/2025\nPort;987,25;30/11/2025\n"
+    )
     _d, resource, version = publish_csv(tenant, content.encode("cp1252"))
     assert version.status == VersionStatus.READY, version.errors
     assert version.encoding in ("cp1252", "windows-1252", "latin_1", "iso8859_1")
@@ -46,9 +48,12 @@ def test_tab_separated_utf8_with_bom(tenant: Any) -> None:
 
 def test_late_text_value_widens_the_column_instead_of_failing(tenant: Any, client: Any) -> None:
     lines = ["code,valeur"] + [f"{i},{i}" for i in range(6000)] + ["6000,non communiqué"]
-    _d, resource, version = publish_csv(tenant, "\n".join(lines) + "\n")
+    _d, _resource, version = publish_csv(tenant, "\n".join(lines) + "\n")
     assert version.status == VersionStatus.READY
-    assert {c["name"]: c["type"] for c in version.columns} == {"code": "integer", "valeur": "string"}
+    assert {c["name"]: c["type"] for c in version.columns} == {
+        "code": "integer",
+        "valeur": "string",
+    }
     assert version.row_count == 6001
 
 
@@ -63,10 +68,15 @@ def test_xlsx_json_geojson_and_parquet(tenant: Any, client: Any) -> None:
     wb.save(buf)
     xlsx = services.resource_create(dataset=dataset, actor="t", title="xlsx")
     assert upload(xlsx, buf.getvalue(), "xlsx").status == VersionStatus.READY
-    assert _rows(client, tenant, xlsx, "&entrees__gt=300")["data"][0]["piscine"] == "Piscine des Dunes"
+    assert (
+        _rows(client, tenant, xlsx, "&entrees__gt=300")["data"][0]["piscine"] == "Piscine des Dunes"
+    )
 
     js = services.resource_create(dataset=dataset, actor="t", title="json")
-    records = [{"ecole": "École du Port", "eleves": 212}, {"ecole": "École des Hauts", "eleves": 187}]
+    records = [
+        {"ecole": "École du Port", "eleves": 212},
+        {"ecole": "École des Hauts", "eleves": 187},
+    ]
     assert upload(js, json.dumps(records).encode(), "json").status == VersionStatus.READY
     assert _rows(client, tenant, js, "&sort=eleves")["data"][0]["ecole"] == "École des Hauts"
 
@@ -74,10 +84,16 @@ def test_xlsx_json_geojson_and_parquet(tenant: Any, client: Any) -> None:
     fc = {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-1.16, 46.15]},
-             "properties": {"nom": "Borne 1"}},
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-1.14, 46.16]},
-             "properties": {"nom": "Borne 2"}},
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [-1.16, 46.15]},
+                "properties": {"nom": "Borne 1"},
+            },
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [-1.14, 46.16]},
+                "properties": {"nom": "Borne 2"},
+            },
         ],
     }
     assert upload(geo, json.dumps(fc).encode(), "geojson").status == VersionStatus.READY
@@ -103,7 +119,7 @@ def test_xlsx_json_geojson_and_parquet(tenant: Any, client: Any) -> None:
         ("parquet", b"a,b\n1,2\n", "Parquet"),
         ("csv", b"PK\x03\x04" + b"\x00" * 50, "binaire"),
         ("json", b'{"pas": "une liste"}', "liste d'objets"),
-        ("json", b"[{\"a\": 1}, ", "JSON invalide"),
+        ("json", b'[{"a": 1}, ', "JSON invalide"),
         ("geojson", b'{"type": "Feature"}', "FeatureCollection"),
         ("csv", b"a,b\n1,2\n3\n4,5,6\n", "Ligne 3"),
         ("csv", b"a,a\n1,2\n", "deux fois"),
@@ -136,11 +152,18 @@ def test_empty_and_oversized_uploads_are_refused(tenant: Any, settings: Any) -> 
     dataset = make_dataset(tenant, "Vide")
     resource = services.resource_create(dataset=dataset, actor="t", title="r")
     with pytest.raises(ValidationError):
-        services.version_upload(resource=resource, actor="t", chunks=[b""], filename="a.csv", fmt="csv", run=False)
+        services.version_upload(
+            resource=resource, actor="t", chunks=[b""], filename="a.csv", fmt="csv", run=False
+        )
     settings.OPENDATA_MAX_UPLOAD_MB = 1
     with pytest.raises(ValidationError, match="volumineux"):
         services.version_upload(
-            resource=resource, actor="t", chunks=[b"x" * 700_000] * 2, filename="a.csv", fmt="csv", run=False
+            resource=resource,
+            actor="t",
+            chunks=[b"x" * 700_000] * 2,
+            filename="a.csv",
+            fmt="csv",
+            run=False,
         )
     assert not resource.versions.exists()
 
