@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -37,7 +38,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "opendata/staff/home.html",
-        {"rows": rows, "sources": sources(), "published_sources": published},
+        {
+            "rows": rows,
+            "sources": sources(),
+            "published_sources": published,
+            # Reversed here: inside the staff namespace the template tag would look for
+            # the public view among the staff URLs (same application namespace).
+            "public_url": reverse("opendata:catalogue", kwargs={"tenant": tenant.slug}),
+        },
     )
 
 
@@ -94,6 +102,9 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "resources": resources,
             "quality": dataset_quality(d, resources),
             "upload_form": UploadForm(resources=[r for r in resources if r.kind == "upload"]),
+            "public_url": reverse(
+                "opendata:dataset", kwargs={"tenant": d.tenant.slug, "slug": d.slug}
+            ),
         },
     )
 
