@@ -16,6 +16,7 @@ from typing import Any
 TYPES = ("integer", "number", "boolean", "date", "datetime", "string", "geojson")
 _INT = re.compile(r"^[+-]?\d{1,18}$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}([ \u202f\xa0]\d{3})+([.,]\d+)?$")
+_SIMPLE_FLOAT = re.compile(r"-?\d+(\.\d+)?$")
 _NUM = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_FR = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
@@ -29,6 +30,8 @@ def _blank(v: Any) -> bool:
 
 
 def to_integer(v: Any) -> int:
+    if type(v) is str and v.isdigit() and len(v) < 19:
+        return int(v)
     if isinstance(v, bool):
         raise ValueError
     if isinstance(v, int):
@@ -42,6 +45,8 @@ def to_integer(v: Any) -> int:
 
 
 def to_number(v: Any) -> float:
+    if type(v) is str and _SIMPLE_FLOAT.match(v):
+        return float(v)
     if isinstance(v, bool):
         raise ValueError
     if isinstance(v, int | float):
@@ -66,6 +71,9 @@ def to_boolean(v: Any) -> bool:
 
 
 def to_date(v: Any) -> str:
+    if type(v) is str and len(v) == 10 and v[4] == "-" and v[7] == "-":
+        date.fromisoformat(v)  # validates; the text is already canonical
+        return v
     if isinstance(v, datetime):
         return v.date().isoformat()
     if isinstance(v, date):
@@ -138,11 +146,16 @@ class TypeMismatch(Exception):
 
 
 def converter(types: Sequence[str]) -> Callable[[Sequence[Any]], list[Any]]:
-    """A function turning a raw row into typed values (None for blanks)."""
+    """A function turning a raw row into typed values (None for blanks).
+
+    The common case runs as one list comprehension; only a row that fails is converted
+    again cell by cell, to tell which column and value are at fault.
+    """
     convs = [CONVERTERS[t] for t in types]
     pairs = list(enumerate(convs))
+    fast = [None if t in ("string", "geojson") else c for t, c in zip(types, convs, strict=True)]
 
-    def convert(row: Sequence[Any]) -> list[Any]:
+    def slow(row: Sequence[Any]) -> list[Any]:
         out: list[Any] = []
         for i, conv in pairs:
             v = row[i]
@@ -158,7 +171,49 @@ def converter(types: Sequence[str]) -> Callable[[Sequence[Any]], list[Any]]:
                 raise TypeMismatch(i, v) from None
         return out
 
+    def convert(row: Sequence[Any]) -> list[Any]:
+        try:
+            return [
+                None
+                if v is None or v == ""
+                else (v if c is None and type(v) is str else (c or to_string)(v))
+                for c, v in zip(fast, row, strict=True)
+            ]
+        except (ValueError, TypeError, OverflowError):
+            return slow(row)
+
     return convert
+
+
+def column_converter(kind: str, index: int) -> Callable[[Sequence[Any]], list[Any]]:
+    """Converts one column of a batch at once (much faster than cell by cell)."""
+    conv = CONVERTERS[kind]
+    if kind in ("string", "geojson"):
+
+        def text(col: Sequence[Any]) -> list[Any]:
+            return [
+                None if v is None or v == "" else (v if type(v) is str else str(v))
+                for v in col
+            ]
+
+        return text
+
+    def typed(col: Sequence[Any]) -> list[Any]:
+        try:
+            return [None if v is None or v == "" else conv(v) for v in col]
+        except (ValueError, TypeError, OverflowError):
+            out: list[Any] = []
+            for v in col:
+                if v is None or (isinstance(v, str) and not v.strip()):
+                    out.append(None)
+                    continue
+                try:
+                    out.append(conv(v))
+                except (ValueError, TypeError, OverflowError):
+                    raise TypeMismatch(index, v) from None
+            return out
+
+    return typed
 
 
 def parse_value(kind: str, raw: str) -> Any:

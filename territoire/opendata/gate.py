@@ -33,6 +33,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +43,16 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"^(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}$")
 NIR = re.compile(r"^[12]\s?\d{2}\s?(0[1-9]|1[0-2])\s?(\d{2}|2[AB])\s?\d{3}\s?\d{3}(\s?\d{2})?$")
 IBAN = re.compile(r"^FR\d{2}\s?(\d{4}\s?){2}\d{2}[0-9A-Z]{2}(\s?[0-9A-Z]{4}){2}\s?[0-9A-Z]\d{2}$")
+EMAIL_ANY = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Line-anchored versions for a joined column ("\n" between cells): no "\s", which would
+# match across cells.
+PHONE_LINE = re.compile(r"^(?:\+33 ?|0)[1-9](?:[ .-]?\d{2}){4}$", re.MULTILINE)
+NIR_LINE = re.compile(
+    r"^[12] ?\d{2} ?(?:0[1-9]|1[0-2]) ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3}(?: ?\d{2})?$", re.MULTILINE
+)
+IBAN_LINE = re.compile(
+    r"^FR\d{2} ?(?:\d{4} ?){2}\d{2}[0-9A-Z]{2}(?: ?[0-9A-Z]{4}){2} ?[0-9A-Z]\d{2}$", re.MULTILINE
+)
 MAX_ROWS_SHOWN = 10
 SOURCE_SUPPRESSION_SHARE = 0.05
 
@@ -145,6 +156,50 @@ class Gate:
             if kind:
                 rows = self.hits.setdefault((self.header[i], kind), [])
                 if len(rows) < MAX_ROWS_SHOWN:
+                    rows.append(line)
+
+    def process_columns(self, cols: list[list[Any]], first_line: int) -> list[list[Any]]:
+        """The same as :meth:`process` on a batch given as columns (the fast path of
+        uploads): detection runs as regular-expression searches over each joined column,
+        pseudonyms and suppressions as one pass per column."""
+        n = len(cols[0]) if cols else 0
+        for i in self._scan:
+            self._detect_column(self.header[i], cols[i], first_line)
+        if self._quasi:
+            counts, rows, k = self.groups, self.group_rows, self.policy.k
+            for j, group in enumerate(zip(*(cols[i] for i in self._quasi), strict=True)):
+                c = counts[group] = counts[group] + 1
+                if c < k:
+                    rows.setdefault(group, []).append(first_line + j)
+        cols = list(cols)
+        for i in self._pseudo:
+            cols[i] = [pseudonymise(v, self.key) for v in cols[i]]
+        low = self.policy.min_count
+        for i in self._counts:
+            before = cols[i]
+            cols[i] = [None if v is not None and 0 < v < low else v for v in before]
+            self.suppressed_cells += sum(
+                1 for a, b in zip(before, cols[i], strict=True) if a is not None and b is None
+            )
+        self.rows_out += n
+        return [cols[i] for i in self.keep]
+
+    def _detect_column(self, name: str, col: list[Any], first_line: int) -> None:
+        text = "\n".join(v or "" for v in col)
+        found: dict[str, list[int]] = {}
+        if "@" in text:
+            found["email"] = [m.start() for m in EMAIL_ANY.finditer(text)]
+        for kind, pattern in (("phone", PHONE_LINE), ("nir", NIR_LINE), ("iban", IBAN_LINE)):
+            hits = [m.start() for m in islice(pattern.finditer(text), MAX_ROWS_SHOWN)]
+            if hits:
+                found[kind] = hits
+        for kind, positions in found.items():
+            rows = self.hits.setdefault((name, kind), [])
+            for pos in positions[:MAX_ROWS_SHOWN]:
+                if len(rows) >= MAX_ROWS_SHOWN:
+                    break
+                line = first_line + text.count("\n", 0, pos)
+                if line not in rows:
                     rows.append(line)
 
     def process(self, rows: Iterable[Sequence[Any]], first_line: int = 2) -> Iterator[list[Any]]:

@@ -157,6 +157,9 @@ def read_csv(path: Path) -> Table:
         try:
             for row in reader:
                 line += 1
+                if len(row) == width and not errors:
+                    yield row
+                    continue
                 if len(row) != width:
                     if not any(row):
                         continue  # blank line

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from territoire.core.audit import audit_record
 from territoire.core.events import DatasetSourceChanged, subscribe
 from territoire.core.models import LocalAuthority
 from territoire.opendata import schemas, storage
-from territoire.opendata.coltypes import TypeMismatch, converter, infer_types
+from territoire.opendata.coltypes import TypeMismatch, column_converter, converter, infer_types
 from territoire.opendata.gate import Gate, Policy, generalise_source
 from territoire.opendata.models import (
     Dataset,
@@ -383,18 +383,22 @@ def _load_rows(
     if types is None:
         types = infer_types(header, sample)
     types = [forced.get(i, t) for i, t in enumerate(types)]
-    convert = converter(types)
+    converters = [column_converter(t, i) for i, t in enumerate(types)]
     gate = Gate(header, types, policy)
     writer = store.create(name, gate.out_types)
     done = 0
     try:
-        stream = (convert(r) for r in _chain(sample, rows))
-        gated = gate.process(stream)
-        while True:
-            batch = list(islice(gated, BATCH))
+        # Batches of rows, handled column by column (list comprehensions and regular
+        # expressions over whole columns): the Python work per cell stays minimal.
+        batches = chain([sample], iter(lambda: list(islice(rows, BATCH)), []))
+        for batch in batches:
             if not batch:
-                break
-            writer.write(batch)
+                continue
+            cols = [
+                conv(col) for conv, col in zip(converters, zip(*batch, strict=True), strict=True)
+            ]
+            out = gate.process_columns(cols, first_line=2 + done)
+            writer.write(zip(*out, strict=True))
             done += len(batch)
             known = position is not None and size
             pct = min(99, int(100 * position() / size)) if known and position else 50
@@ -429,11 +433,6 @@ def _load_rows(
         return version
     _publish(version, name=name, columns=columns, report=report, rows=done)
     return version
-
-
-def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
-    yield from first
-    yield from rest
 
 
 def _publish(
