@@ -192,8 +192,7 @@ def column_converter(kind: str, index: int) -> Callable[[Sequence[Any]], list[An
 
         def text(col: Sequence[Any]) -> list[Any]:
             return [
-                None if v is None or v == "" else (v if type(v) is str else str(v))
-                for v in col
+                None if v is None or v == "" else (v if type(v) is str else str(v)) for v in col
             ]
 
         return text

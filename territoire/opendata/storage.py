@@ -96,6 +96,7 @@ class Store(Protocol):
         descending: bool,
         cursor: str | None,
         limit: int,
+        broad: bool = False,
     ) -> Page: ...
     def count(self, name: str, filters: Sequence[Filter], total_rows: int) -> tuple[int, bool]: ...
     def aggregate(
@@ -161,6 +162,7 @@ def _keyset_queries(
     limit: int,
     ph: str,
     ilike: bool,
+    sort_table: str | None = None,
 ) -> Iterator[tuple[str, str, list[Any]]]:
     """(region, sql, params) of the queries that fill one page, in order.
 
@@ -207,8 +209,9 @@ def _keyset_queries(
             nulls = "NULLS LAST" if descending else "NULLS FIRST"
             order = f"{sort} {direction} {nulls}, _id {direction}"
         where = f" WHERE {' AND '.join(clauses)}"
+        source = sort_table if (sort_table and region == "value") else table
         # Identifiers are c0…cN and a checked table name; values are bound parameters.
-        sql = f"SELECT {cols}, {sort} FROM {table}{where} ORDER BY {order} LIMIT {limit}"  # noqa: S608
+        sql = f"SELECT {cols}, {sort} FROM {source}{where} ORDER BY {order} LIMIT {limit}"  # noqa: S608
         yield region, sql, params
 
 
@@ -341,7 +344,11 @@ class SqliteStore:
         descending: bool,
         cursor: str | None,
         limit: int,
+        broad: bool = False,
     ) -> Page:
+        """``broad``: the filters match many rows (known from the count). SQLite's planner
+        would then pick the filter's index and sort every match; walking the sort
+        column's index and skipping non-matching rows finds a page much sooner."""
         conn = self._reader(name)
         queries = _keyset_queries(
             table="t",
@@ -353,6 +360,7 @@ class SqliteStore:
             limit=limit,
             ph="?",
             ilike=False,
+            sort_table=f"t INDEXED BY ix_{sort}" if (broad and sort and filters) else None,
         )
         return _run_page(lambda sql, p: conn.execute(sql, p), queries, limit, len(select))
 
@@ -362,16 +370,20 @@ class SqliteStore:
         conn = self._reader(name)
         clauses, params = _where(filters, "?", ilike=False)
         where = " AND ".join(clauses)
+        # First an estimate from the first rows (a rowid range: a bounded read). SQLite
+        # keeps no statistics that would give a filtered count without scanning.
+        sample = min(total_rows, ESTIMATE_SAMPLE)
+        sql = f"SELECT count(*) FROM t WHERE _id <= ? AND {where}"  # noqa: S608
+        hits = conn.execute(sql, [sample, *params]).fetchone()[0]
+        if sample == total_rows:
+            return hits, True
+        estimate = round(hits * total_rows / sample) if sample else 0
+        if estimate > 3 * COUNT_BOUND:
+            return estimate, False
         sql = f"SELECT count(*) FROM (SELECT 1 FROM t WHERE {where} LIMIT {COUNT_BOUND + 1})"  # noqa: S608
         n = conn.execute(sql, params).fetchone()[0]
         if n <= COUNT_BOUND:
             return n, True
-        # Estimate from a sample of the first rows (a rowid range, so a bounded scan):
-        # SQLite keeps no statistics that would give a filtered count without scanning.
-        sample = min(total_rows, ESTIMATE_SAMPLE)
-        sql = f"SELECT count(*) FROM t WHERE _id <= ? AND {where}"  # noqa: S608
-        hits = conn.execute(sql, [sample, *params]).fetchone()[0]
-        estimate = round(hits * total_rows / sample) if sample else n
         return max(estimate, COUNT_BOUND + 1), False
 
     def aggregate(
@@ -439,6 +451,7 @@ class PgStore:
         descending: bool,
         cursor: str | None,
         limit: int,
+        broad: bool = False,  # PostgreSQL's planner decides from its statistics
     ) -> Page:
         table = self._check(name)
         queries = _keyset_queries(
@@ -467,6 +480,14 @@ class PgStore:
         clauses, params = _where(filters, "%s", ilike=True)
         where = " AND ".join(clauses)
         with connection.cursor() as cur:
+            # The planner's estimate from the ANALYZE statistics first: no scan at all.
+            cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE {where}", params)  # noqa: S608
+            plan = cur.fetchone()[0]
+            if isinstance(plan, str):
+                plan = json.loads(plan)
+            estimate = int(plan[0]["Plan"]["Plan Rows"])
+            if estimate > 3 * COUNT_BOUND:
+                return estimate, False
             cur.execute(
                 f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} "  # noqa: S608
                 f"LIMIT {COUNT_BOUND + 1}) s",
@@ -475,12 +496,6 @@ class PgStore:
             n = cur.fetchone()[0]
             if n <= COUNT_BOUND:
                 return n, True
-            # The planner's estimate from ANALYZE statistics: no scan at all.
-            cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE {where}", params)  # noqa: S608
-            plan = cur.fetchone()[0]
-            if isinstance(plan, str):
-                plan = json.loads(plan)
-            estimate = int(plan[0]["Plan"]["Plan Rows"])
             return max(estimate, COUNT_BOUND + 1), False
 
     def aggregate(

@@ -14,6 +14,7 @@ from territoire.opendata.models import Resource
 from territoire.opendata.rowquery import RowQuery
 
 EXPORT_PAGE = 5000
+BROAD = 5000  # more matches than this: walk the sort column's index (storage.page)
 
 
 @dataclass
@@ -40,6 +41,10 @@ def fetch(resource: Resource, query: RowQuery, *, with_total: bool = True) -> Re
     version = resource.current
     assert version is not None
     store = storage.store()
+    total, exact = None, True
+    if with_total:
+        # The count comes first: it tells the page query whether the filters are broad.
+        total, exact = store.count(version.storage, query.filters, version.row_count)
     page = store.page(
         version.storage,
         select=[c["db"] for c in query.select],
@@ -48,17 +53,19 @@ def fetch(resource: Resource, query: RowQuery, *, with_total: bool = True) -> Re
         descending=query.descending,
         cursor=query.cursor,
         limit=query.page_size,
+        broad=total is not None and total > BROAD,
     )
     rows = [
         {c["name"]: _value(c, v) for c, v in zip(query.select, row, strict=True)}
         for row in page.rows
     ]
-    result = Result(columns=query.select, rows=rows, next_cursor=page.next_cursor)
-    if with_total:
-        result.total, result.total_exact = store.count(
-            version.storage, query.filters, version.row_count
-        )
-    return result
+    return Result(
+        columns=query.select,
+        rows=rows,
+        next_cursor=page.next_cursor,
+        total=total,
+        total_exact=exact,
+    )
 
 
 def iterate(resource: Resource, query: RowQuery) -> Iterator[dict[str, Any]]:

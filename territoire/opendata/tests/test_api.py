@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from territoire.core.services import apikey_create
-from territoire.opendata import storage
+from territoire.opendata import storage, tabular
 from territoire.opendata.tests.conftest import publish_csv
 
 QUARTIERS = ["Port", "Plage", "Centre", "Les Hauts"]
@@ -173,15 +173,24 @@ def test_totals_become_estimates_past_the_bound(
     client: Any, published: Any, tenant: Any, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr(storage, "COUNT_BOUND", 20)
+    monkeypatch.setattr(storage, "ESTIMATE_SAMPLE", 50)
     body = _get(client, published, tenant, "&places__gte=0").json()
     assert body["total_exact"] is False
     assert body["total"] > 20
     exact = _get(client, published, tenant, "&quartier=Port&places__gt=80").json()
     assert exact["total_exact"] is True
-    assert (
-        _get(client, published, tenant).json() | {}
-        and _get(client, published, tenant).json()["total"] == 130
-    )
+    assert _get(client, published, tenant).json()["total"] == 130  # unfiltered: exact
+
+
+def test_broad_filters_walk_the_sort_index_with_the_same_result(
+    client: Any, published: Any, tenant: Any, monkeypatch: Any
+) -> None:
+    query = "&quartier__in=Port,Plage,Centre&sort=-places&page_size=7"
+    narrow = _get(client, published, tenant, query).json()
+    monkeypatch.setattr(tabular, "BROAD", 0)  # every filter counts as broad
+    broad = _get(client, published, tenant, query).json()
+    assert broad["data"] == narrow["data"]
+    assert client.get(broad["next"]).json()["data"] == client.get(narrow["next"]).json()["data"]
 
 
 @pytest.mark.parametrize(
