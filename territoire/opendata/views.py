@@ -7,9 +7,10 @@ numbers in a table, and the map (Leaflet) only an enhancement beside the table.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -20,7 +21,8 @@ from territoire.opendata.models import Licence, Theme
 from territoire.opendata.quality import dataset_quality
 from territoire.opendata.schemas import SCHEMAS
 
-PREVIEW_PAGE = 20
+PREVIEW_PAGE = 10
+PREVIEW_COLUMNS = 8  # a light page (EcoIndex): more columns on request
 CHART_MAX_ROWS = 500_000
 OP_LABELS = {
     "eq": "=",
@@ -129,16 +131,29 @@ def resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return HttpResponseRedirect("?" + params.urlencode())
     chart_col = params.pop("graphique", [""])[0]
     measure_col = params.pop("mesure", [""])[0]
+    all_columns = params.pop("toutes", [""])[0] == "1"
     params.pop("page_size", None)
     error = ""
     try:
         query = rowquery.parse(version.columns, params, default_page=PREVIEW_PAGE)
-        result = tabular.fetch(res, query)
     except rowquery.QueryError as exc:
         error = str(exc)
+        params = QueryDict(mutable=True)
         query = rowquery.parse(version.columns, {}, default_page=PREVIEW_PAGE)
-        result = tabular.fetch(res, query)
+    hidden_columns = 0
+    if not params.get("columns") and not all_columns and len(query.select) > PREVIEW_COLUMNS:
+        hidden_columns = len(query.select) - PREVIEW_COLUMNS
+        query.select = query.select[:PREVIEW_COLUMNS]
+    result = tabular.fetch(res, query)
     base = {k: v for k, v in params.lists() if k != "cursor"}
+    # Display choices travel with every link (sort, pages, filters).
+    for key, value in (
+        ("toutes", "1" if all_columns else ""),
+        ("graphique", chart_col),
+        ("mesure", measure_col),
+    ):
+        if value:
+            base[key] = [value]
 
     def link(**changes: str) -> str:
         q = dict(base)
@@ -195,7 +210,7 @@ def resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     geojson = None
     lon, lat, geometry = tabular.geo_columns(res)
     if geometry or (lon and lat):
-        geo_query = rowquery.parse(version.columns, params, default_page=PREVIEW_PAGE)
+        geo_query = replace(query, select=list(version.columns))
         geo_rows = tabular.fetch(res, geo_query, with_total=False).rows
         features = [tabular.geo_feature(r, lon, lat, geometry) for r in geo_rows]
         for f, r in zip(features, geo_rows, strict=True):
@@ -233,5 +248,7 @@ def resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "measure_col": measure["name"] if measure else "",
             "geojson": geojson,
             "api_query": urlencode(api_params, doseq=True),
+            "hidden_columns": hidden_columns,
+            "all_columns_url": link(toutes="1") if hidden_columns else "",
         },
     )

@@ -275,3 +275,21 @@ def test_unpublished_dataset_is_invisible(client: Any, published: Any, tenant: A
     dataset.save()
     assert _get(client, published, tenant).status_code == 404
     assert client.get(f"/{tenant.slug}/donnees/{dataset.slug}/").status_code == 404
+
+
+def test_preview_page_filters_sorts_and_survives_bad_parameters(
+    client: Any, published: Any, tenant: Any
+) -> None:
+    dataset, resource = published
+    page = f"/{tenant.slug}/donnees/{dataset.slug}/ressources/{resource.pk}/"
+    response = client.get(page + "?fc=quartier&fo=eq&fv=Port")
+    assert response.status_code == 302 and response["Location"] == "?quartier=Port"
+    body = client.get(page + "?quartier=Port&sort=-places").content.decode()
+    assert "32 lignes" in body and 'aria-sort="descending"' in body
+    assert "Équipement 092" in body  # the most places in Port comes first
+    assert "<svg" in body and 'id="od-geojson"' in body
+    assert "Afficher aussi" not in body  # 8 columns: all shown
+    for bad in ("?inconnue=1", "?places__gt=abc", "?sort=-nope", "?cursor=zz", "?graphique=x&mesure=y"):
+        response = client.get(page + bad)
+        assert response.status_code == 200, bad
+    assert "colonne inconnue" in client.get(page + "?inconnue=1").content.decode().lower()
