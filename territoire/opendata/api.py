@@ -155,7 +155,7 @@ def _dataset(request: HttpRequest, tenant: str | None, slug: str) -> Dataset:
 
 
 def _resource(request: HttpRequest, tenant: str | None, slug: str, resource_id: int) -> Resource:
-    resource = selectors.published_resource(_dataset(request, tenant, slug), resource_id)
+    resource = selectors.resource_for_rows(tenant_param(request, tenant), slug, resource_id)
     if resource is None:
         raise HttpError(404, _("Ressource introuvable ou sans version publiée."))
     return resource

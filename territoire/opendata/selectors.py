@@ -97,6 +97,23 @@ def published_resource(dataset: Dataset, resource_id: int) -> Resource | None:
     return resource
 
 
+def resource_for_rows(tenant: LocalAuthority, slug: str, resource_id: int) -> Resource | None:
+    """A published resource with its current version, in one query (the hot path of the
+    tabular API: the gate report and errors, large JSON, are not loaded)."""
+    return (
+        Resource.objects.for_tenant(tenant)
+        .filter(
+            pk=resource_id,
+            dataset__slug=slug,
+            dataset__published=True,
+            current__status=VersionStatus.READY,
+        )
+        .select_related("current", "dataset")
+        .defer("current__gate_report", "current__errors")
+        .first()
+    )
+
+
 def staff_datasets(tenant: LocalAuthority) -> Any:
     return Dataset.objects.for_tenant(tenant).order_by("title")
 

@@ -163,6 +163,8 @@ def _keyset_queries(
     ph: str,
     ilike: bool,
     sort_table: str | None = None,
+    force_null_index: bool = False,
+    force_value_index: bool = False,
 ) -> Iterator[tuple[str, str, list[Any]]]:
     """(region, sql, params) of the queries that fill one page, in order.
 
@@ -209,7 +211,8 @@ def _keyset_queries(
             nulls = "NULLS LAST" if descending else "NULLS FIRST"
             order = f"{sort} {direction} {nulls}, _id {direction}"
         where = f" WHERE {' AND '.join(clauses)}"
-        source = sort_table if (sort_table and region == "value") else table
+        forced = force_value_index if region == "value" else force_null_index
+        source = sort_table if sort_table and forced else table
         # Identifiers are c0…cN and a checked table name; values are bound parameters.
         sql = f"SELECT {cols}, {sort} FROM {source}{where} ORDER BY {order} LIMIT {limit}"  # noqa: S608
         yield region, sql, params
@@ -360,7 +363,13 @@ class SqliteStore:
             limit=limit,
             ph="?",
             ilike=False,
-            sort_table=f"t INDEXED BY ix_{sort}" if (broad and sort and filters) else None,
+            sort_table=f"t INDEXED BY ix_{sort}" if sort else None,
+            # The NULL rows of the sort column are one range of its index, already in
+            # _id order; SQLite would otherwise prefer an equality filter's index and
+            # check every match. The valued rows walk that index only when the filters
+            # are broad (else the planner's choice, then a small sort, is better).
+            force_null_index=True,
+            force_value_index=bool(broad and filters),
         )
         return _run_page(lambda sql, p: conn.execute(sql, p), queries, limit, len(select))
 

@@ -289,7 +289,13 @@ def test_preview_page_filters_sorts_and_survives_bad_parameters(
     assert "Équipement 092" in body  # the most places in Port comes first
     assert "<svg" in body and 'id="od-geojson"' in body
     assert "Afficher aussi" not in body  # 8 columns: all shown
-    for bad in ("?inconnue=1", "?places__gt=abc", "?sort=-nope", "?cursor=zz", "?graphique=x&mesure=y"):
+    for bad in (
+        "?inconnue=1",
+        "?places__gt=abc",
+        "?sort=-nope",
+        "?cursor=zz",
+        "?graphique=x&mesure=y",
+    ):
         response = client.get(page + bad)
         assert response.status_code == 200, bad
     assert "colonne inconnue" in client.get(page + "?inconnue=1").content.decode().lower()
