@@ -210,9 +210,3 @@ class ResourceVersion(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.resource} v{self.number}"
-
-    @property
-    def is_geo(self) -> bool:
-        return bool(self.resource.lon_column and self.resource.lat_column) or any(
-            c.get("type") == "geojson" for c in self.columns
-        )

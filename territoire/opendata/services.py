@@ -317,10 +317,13 @@ def version_load(version_id: int) -> ResourceVersion:
             pending = [iter(rows)]
 
         def source() -> Iterator[list[Any]]:
-            # The first attempt reads the stream already opened; a retry re-reads the file.
+            # The first attempt reads the stream already opened; a retry re-reads the file
+            # (and the progress bar follows the new reader).
+            nonlocal table
             if pending:
                 return pending.pop()
-            return open_table(path, version.format).rows
+            table = open_table(path, version.format)
+            return table.rows
 
         if "points" in table.notes and not version.resource.lon_column:
             Resource.objects.filter(pk=version.resource_id).update(
@@ -331,10 +334,11 @@ def version_load(version_id: int) -> ResourceVersion:
         # column to text and the load starts again (at most once per column).
         for _attempt in range(len(header) + 1):
             try:
+                rows_iter = source()
                 return _load_rows(
                     version,
                     header,
-                    source(),
+                    rows_iter,
                     types=types,
                     forced=forced,
                     policy=_policy(version.resource),

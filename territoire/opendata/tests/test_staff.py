@@ -169,3 +169,23 @@ def test_refresh_command_and_source_event(
     with django_capture_on_commit_callbacks(execute=True):
         publish(DatasetSourceChanged(tenant_id=tenant.pk, source_code="procedures.statistics"))
     assert dataset.resources.get().versions.count() == 2
+
+
+def test_catalogue_and_staff_list_queries_do_not_grow_with_datasets(
+    client: Any, agent_client: Any, tenant: Any, django_assert_max_num_queries: Any
+) -> None:
+    from territoire.opendata.tests.conftest import publish_csv
+
+    for i in range(3):
+        publish_csv(tenant, "a;b\n1;2\n", title=f"Jeu {i}")
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/{tenant.slug}/donnees/").status_code == 200
+    with django_assert_max_num_queries(20):
+        assert agent_client.get(_base(tenant)).status_code == 200
+    for i in range(3, 9):
+        publish_csv(tenant, "a;b\n1;2\n", title=f"Jeu {i}")
+    with django_assert_max_num_queries(12):
+        body = client.get(f"/{tenant.slug}/donnees/").content.decode()
+    assert "9 jeux de données" in body
+    with django_assert_max_num_queries(20):
+        assert agent_client.get(_base(tenant)).status_code == 200
