@@ -7,6 +7,7 @@ numbers in a table, and the map (Leaflet) only an enhancement beside the table.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +23,8 @@ from territoire.opendata.quality import dataset_quality
 from territoire.opendata.schemas import SCHEMAS
 
 PREVIEW_PAGE = 10
+# Which column names a map marker's popup: a name or title rather than the first column.
+LABEL_HINT = re.compile(r"nom|titre|libell|name|title|station|projet", re.IGNORECASE)
 PREVIEW_COLUMNS = 8  # a light page (EcoIndex): more columns on request
 CHART_MAX_ROWS = 500_000
 OP_LABELS = {
@@ -213,12 +216,14 @@ def resource(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         geo_query = replace(query, select=list(version.columns))
         geo_rows = tabular.fetch(res, geo_query, with_total=False).rows
         features = [tabular.geo_feature(r, lon, lat, geometry) for r in geo_rows]
+        names = [c["name"] for c in version.columns if c["type"] == "string"]
+        # Among the name-like columns, the most varied one names the markers best
+        # (EQUIP_NOM rather than COLL_NOM, the same on every row).
+        hinted = [n for n in names if LABEL_HINT.search(n)] or names
+        label_col = max(hinted, key=lambda n: len({r.get(n) for r in geo_rows}), default="")
         for f, r in zip(features, geo_rows, strict=True):
             if f is not None:
-                first = next(
-                    (str(v) for k, v in r.items() if v and k not in (lon, lat, geometry)), ""
-                )
-                f["properties"] = {"label": first[:80]}
+                f["properties"] = {"label": str(r.get(label_col) or "")[:80]}
         geojson = {
             "type": "FeatureCollection",
             "features": [f for f in features if f and f["geometry"]],
