@@ -45,27 +45,58 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
+MAGIC = (
+    (b"%PDF", "PDF"),
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"\x1f\x8b", "gzip"),
+    (b"7z\xbc\xaf", "7-Zip"),
+    (b"Rar!", "RAR"),
+    (b"\xd0\xcf\x11\xe0", "Office 97-2003 (XLS, DOC)"),
+    (b"PK\x03\x04", "ZIP"),
+    (b"PAR1", "Parquet"),
+)
+
+
 def sniff_format(path: Path, claimed: str) -> str:
     """The real format of the file; raises ReadError when it is not the claimed one."""
     with path.open("rb") as fh:
-        head = fh.read(8)
+        head = fh.read(4096)
         fh.seek(0, io.SEEK_END)
         size = fh.tell()
         fh.seek(max(0, size - 4))
         tail = fh.read(4)
     if size == 0:
         raise ReadError(_("Le fichier est vide."))
-    is_zip = head.startswith(b"PK\x03\x04")
-    is_parquet = head.startswith(b"PAR1") and tail == b"PAR1"
-    if claimed == "xlsx" and not is_zip:
+    actual = next((name for magic, name in MAGIC if head.startswith(magic)), "")
+    if claimed == "xlsx" and actual != "ZIP":
         raise ReadError(_("Ce fichier n'est pas un classeur XLSX (ce n'est pas une archive ZIP)."))
-    if claimed == "parquet" and not is_parquet:
+    if claimed == "parquet" and not (actual == "Parquet" and tail == b"PAR1"):
         raise ReadError(_("Ce fichier n'est pas un fichier Parquet (signature PAR1 absente)."))
-    if claimed in ("csv", "json", "geojson") and (is_zip or is_parquet or b"\x00" in head):
-        raise ReadError(
-            _("Ce fichier n'est pas un fichier texte %(format)s : son contenu est binaire.")
-            % {"format": claimed.upper()}
-        )
+    if claimed in ("csv", "json", "geojson"):
+        utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        if actual or (b"\x00" in head and not utf16):
+            raise ReadError(
+                _(
+                    "Ce fichier n'est pas un fichier texte %(format)s : "
+                    "son contenu est binaire%(what)s."
+                )
+                % {
+                    "format": claimed.upper(),
+                    "what": f" ({actual})" if actual else "",
+                }
+            )
+        if claimed in ("json", "geojson"):
+            start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+            if start not in (b"[", b"{"):
+                raise ReadError(
+                    _(
+                        "Ce fichier n'est pas du %(format)s : "
+                        "il ne commence ni par « [ » ni par « { »."
+                    )
+                    % {"format": claimed.upper()}
+                )
     return claimed
 
 
