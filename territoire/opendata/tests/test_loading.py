@@ -178,3 +178,13 @@ def test_versions_keep_date_and_checksum(tenant: Any) -> None:
     first.refresh_from_db()
     assert first.status == VersionStatus.SUPERSEDED and first.created_at <= second.created_at
     assert [v.number for v in resource.versions.all()] == [2, 1]
+
+
+def test_utf16_spreadsheet_export(tenant: Any, client: Any) -> None:
+    content = "quartier\tabonnés\nPort\t2700\nPlage\t2900\n".encode("utf-16")
+    _d, resource, version = publish_csv(tenant, content)
+    assert version.status == VersionStatus.READY, version.errors
+    assert _rows(client, tenant, resource, "&sort=-abonnés")["data"][0] == {
+        "quartier": "Plage",
+        "abonnés": 2900,
+    }
