@@ -422,7 +422,7 @@ def _load_rows(
             version, status=VersionStatus.BLOCKED, gate_report=report, columns=columns, progress=100
         )
         audit_record(
-            actor="système",
+            actor=version.created_by or "système",
             action="opendata.gate_blocked",
             tenant=version.tenant,
             obj=version,
@@ -467,7 +467,7 @@ def _publish(
             ResourceVersion.objects.filter(pk=previous.pk).update(status=VersionStatus.SUPERSEDED)
         Dataset.objects.filter(pk=resource.dataset_id).update(data_updated_at=now)
         audit_record(
-            actor="système",
+            actor=version.created_by or "système",
             action="opendata.version_publish",
             tenant=version.tenant,
             obj=version,
@@ -559,7 +559,7 @@ def source_publish(*, tenant: LocalAuthority, code: str, actor: Any = "système"
             size=0,
             checksum=digest,
             status=VersionStatus.LOADING,
-            created_by=str(actor)[:254],
+            created_by=getattr(actor, "email", str(actor))[:254],
         )
     version.resource = locked
     try:

@@ -189,3 +189,20 @@ def test_catalogue_and_staff_list_queries_do_not_grow_with_datasets(
     assert "9 jeux de données" in body
     with django_assert_max_num_queries(20):
         assert agent_client.get(_base(tenant)).status_code == 200
+
+
+def test_refresh_command_refuses_unknown_tenant_or_source(tenant: Any) -> None:
+    import pytest
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Collectivité inconnue"):
+        call_command("opendata", "refresh", "--tenant", "nulle-part")
+    with pytest.raises(CommandError, match="Source inconnue"):
+        call_command("opendata", "refresh", "--source", "nope.nope")
+    assert not Dataset.objects.exists()
+
+
+def test_publication_is_audited_with_the_agent(agent: Any, agent_client: Any, tenant: Any) -> None:
+    agent_client.post(_base(tenant) + "sources/publier/", {"source": "procedures.statistics"})
+    entry = AuditEntry.objects.filter(tenant=tenant, action="opendata.version_publish").get()
+    assert entry.actor_label == agent.email
