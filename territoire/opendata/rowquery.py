@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from territoire.opendata.coltypes import parse_value
-from territoire.opendata.storage import OPERATORS, Filter, decode_cursor
+from territoire.opendata.storage import OPERATORS, Filter, cursor_signature, decode_cursor
 
 RESERVED = {"tenant", "api_key", "format", "columns", "sort", "page_size", "cursor", "page"}
 MAX_PAGE = 1000
@@ -86,10 +86,7 @@ def parse(
         query.sort, query.descending = by_name[name], descending
     cursor = str(params.get("cursor", "") or "")
     if cursor:
-        try:
-            decode_cursor(cursor)
-        except ValueError:
-            raise QueryError(_("Curseur de pagination invalide.")) from None
+        _check_cursor(cursor, query)
         query.cursor = cursor
     keys = params.keys()
     for key in keys:
@@ -138,3 +135,29 @@ def _filter(column: dict[str, Any], op: str, raw: str) -> Filter:
                 % {"v": part, "c": column["name"], "t": kind}
             ) from None
     return Filter(column["db"], op, typed if op == "in" else typed[0])
+
+
+def _check_cursor(cursor: str, query: RowQuery) -> None:
+    """A cursor must come from a page of the same ordering, with a value of the sort
+    column's type: anything else is refused here rather than by the database."""
+    bad = QueryError(
+        _("Curseur de pagination invalide ou d'un autre tri : repartez de la première page.")
+    )
+    try:
+        region, value, _row_id, signature = decode_cursor(cursor)
+    except ValueError:
+        raise bad from None
+    sort = query.sort
+    if signature != cursor_signature(sort["db"] if sort else None, query.descending):
+        raise bad
+    if (region == "id") != (sort is None):
+        raise bad
+    if region == "value":
+        assert sort is not None
+        if value is None:
+            raise bad
+        if sort["type"] not in ("string", "geojson"):
+            try:
+                parse_value(sort["type"], str(value))
+            except (ValueError, TypeError, OverflowError):
+                raise bad from None

@@ -57,23 +57,30 @@ class Page:
     next_cursor: str | None
 
 
-def encode_cursor(region: str, value: Any, row_id: int) -> str:
-    raw = json.dumps([region, value, row_id], separators=(",", ":")).encode()
+def cursor_signature(sort: str | None, descending: bool) -> str:
+    """Which ordering a cursor belongs to: a cursor is refused under another one."""
+    return f"{sort or '_id'}:{'d' if descending else 'a'}"
+
+
+def encode_cursor(region: str, value: Any, row_id: int, signature: str) -> str:
+    raw = json.dumps([region, value, row_id, signature], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(token: str) -> tuple[str, Any, int]:
+def decode_cursor(token: str) -> tuple[str, Any, int, str]:
     """Raises ValueError on anything that is not a cursor we made."""
     padded = token + "=" * (-len(token) % 4)
     try:
-        region, value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        region, value, row_id, signature = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except Exception as exc:
         raise ValueError("bad cursor") from exc
     if region not in ("null", "value", "id") or not isinstance(row_id, int):
         raise ValueError("bad cursor")
+    if isinstance(row_id, bool) or not isinstance(signature, str):
+        raise ValueError("bad cursor")
     if value is not None and not isinstance(value, str | int | float | bool):
         raise ValueError("bad cursor")
-    return region, value, row_id
+    return region, value, row_id, signature
 
 
 class Writer(Protocol):
@@ -177,7 +184,7 @@ def _keyset_queries(
     cols = ", ".join(["_id", *(f"{c}" for c in select)])
     if sort is not None:
         assert re.fullmatch(r"c\d+", sort)
-    region_c, value_c, id_c = decode_cursor(cursor) if cursor else (None, None, None)
+    region_c, value_c, id_c, _sig = decode_cursor(cursor) if cursor else (None, None, None, "")
     direction = "DESC" if descending else "ASC"
     cmp = "<" if descending else ">"
     if sort is None:
@@ -223,6 +230,7 @@ def _run_page(
     queries: Iterator[tuple[str, str, list[Any]]],
     limit: int,
     n_select: int,
+    signature: str,
 ) -> Page:
     """Runs the region queries until ``limit + 1`` rows are found (the extra one says
     there is a next page)."""
@@ -240,7 +248,7 @@ def _run_page(
         value = last[-1]
         if hasattr(value, "isoformat"):
             value = value.isoformat()
-        next_cursor = encode_cursor(region, value, int(last[0]))
+        next_cursor = encode_cursor(region, value, int(last[0]), signature)
         found = found[:limit]
     return Page(rows=[r[1 : 1 + n_select] for _, r in found], next_cursor=next_cursor)
 
@@ -371,7 +379,10 @@ class SqliteStore:
             force_null_index=True,
             force_value_index=bool(broad and filters),
         )
-        return _run_page(lambda sql, p: conn.execute(sql, p), queries, limit, len(select))
+        signature = cursor_signature(sort, descending)
+        return _run_page(
+            lambda sql, p: conn.execute(sql, p), queries, limit, len(select), signature
+        )
 
     def count(self, name: str, filters: Sequence[Filter], total_rows: int) -> tuple[int, bool]:
         if not filters:
@@ -481,7 +492,7 @@ class PgStore:
                 cur.execute(sql, params)
                 return list(cur.fetchall())
 
-            return _run_page(run, queries, limit, len(select))
+            return _run_page(run, queries, limit, len(select), cursor_signature(sort, descending))
 
     def count(self, name: str, filters: Sequence[Filter], total_rows: int) -> tuple[int, bool]:
         if not filters:

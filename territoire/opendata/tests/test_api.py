@@ -299,3 +299,22 @@ def test_preview_page_filters_sorts_and_survives_bad_parameters(
         response = client.get(page + bad)
         assert response.status_code == 200, bad
     assert "colonne inconnue" in client.get(page + "?inconnue=1").content.decode().lower()
+
+
+def test_cursor_of_another_ordering_or_forged_is_refused(
+    client: Any, published: Any, tenant: Any
+) -> None:
+    body = _get(client, published, tenant, "&sort=-places&page_size=5").json()
+    cursor = body["next"].split("cursor=")[1]
+    response = _get(client, published, tenant, f"&sort=nom&cursor={cursor}")
+    assert response.status_code == 400 and "autre tri" in response.json()["message"]
+    forged = storage.encode_cursor(
+        "value", "pas un nombre", 3, storage.cursor_signature("c2", True)
+    )
+    response = _get(client, published, tenant, f"&sort=-places&cursor={forged}")
+    assert response.status_code == 400
+    # The genuine cursor still works with its own ordering.
+    assert (
+        _get(client, published, tenant, f"&sort=-places&page_size=5&cursor={cursor}").status_code
+        == 200
+    )
