@@ -7,7 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -40,6 +47,28 @@ class RequestIdMiddleware:
             requestcontext.client_ip.reset(t2)
         response["X-Request-ID"] = rid
         return response
+
+
+class NulCharacterMiddleware:
+    """Refuses a URL whose path or parameters hold a NUL character, with a 400.
+
+    No page or API takes one, PostgreSQL cannot store or even compare one, and letting it
+    through would turn a typo or a fuzzer's probe into a server error.
+    """
+
+    def __init__(self, get_response: Response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        params = request.GET.lists()
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in params
+        ):
+            message = _("L'adresse contient un caractère nul, qui n'est accepté nulle part.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"message": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class LanguageMiddleware:

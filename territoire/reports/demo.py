@@ -352,6 +352,7 @@ def seed(ctx: DemoContext) -> None:
     Report.objects.filter(pk__in=[r.pk for r in todays]).update(
         status=Status.PLANNED, planned_for=today
     )
+    services.touch(valmont.pk)
     resident = ctx.people.get(f"{VALMONT}:resident")
     if resident is not None:
         followed = [r for r in reports if r.status in (Status.ASSIGNED, Status.FIXED)][:3]

@@ -61,9 +61,34 @@ def similar_radius_m() -> int:
     return int(getattr(settings, "REPORTS_SIMILAR_RADIUS_M", 150))
 
 
+def _version_key(tenant_id: int) -> str:
+    return f"reports:version:{tenant_id}"
+
+
 def touch(tenant_id: int) -> None:
-    """Invalidate the cached Open311 lists of this tenant (called after every write)."""
-    cache.set(f"reports:version:{tenant_id}", time.time_ns(), None)
+    """Invalidate the cached Open311 lists of this tenant (called after every write).
+
+    The version changes at once and again when the transaction commits: a list read
+    between the two (under the first new version, from data not yet committed) is
+    cached under a key that nobody asks for any more.
+    """
+    key = _version_key(tenant_id)
+    cache.set(key, time.time_ns(), None)
+    transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
+
+
+def data_version(tenant_id: int) -> int:
+    """The tenant's data version, part of every cached list's key.
+
+    A missing version (cache restarted, key evicted) is created rather than read as 0,
+    so that a version number never stands for two different states of the data.
+    """
+    key = _version_key(tenant_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, time.time_ns(), None)
+        version = cache.get(key, 0)
+    return int(version)
 
 
 # --- Categories ---------------------------------------------------------------------
@@ -843,5 +868,8 @@ def purge_unconfirmed(*, days: int = 7) -> int:
     limit = timezone.now() - timedelta(days=days)
     stale = Report.objects.filter(status=Status.UNCONFIRMED, requested_at__lt=limit)
     count = stale.count()
+    tenants = set(stale.values_list("tenant_id", flat=True).distinct())
     stale.delete()
+    for tenant_id in tenants:
+        touch(tenant_id)
     return count

@@ -86,3 +86,29 @@ def test_oversized_body_is_refused_cleanly(client, settings) -> None:  # type: i
         "/compte/login/", data="x=" + "a" * 5000, content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/districts?tenant=%00",
+        "/api/v1/districts?tenant=valmont&page=1%00",
+        "/api/v1/districts?na%00me=x",
+    ],
+)
+def test_nul_character_in_api_parameters_is_a_clear_400(client, url) -> None:  # type: ignore[no-untyped-def]
+    # PostgreSQL refuses NUL in text: without the check this was a server error.
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "caractère nul" in response.json()["message"]
+    english = client.get(url, headers={"accept-language": "en"})
+    assert "NUL character" in english.json()["message"]
+
+
+@pytest.mark.django_db
+def test_nul_character_in_page_parameters_is_a_clear_400(client, tenant) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(f"/{tenant.slug}/?q=a%00b")
+    assert response.status_code == 400
+    assert "caractère nul" in response.content.decode()
+    assert client.get(f"/{tenant.slug}/").status_code == 200

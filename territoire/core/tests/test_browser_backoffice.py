@@ -7,10 +7,9 @@ import json
 import re
 from typing import Any
 
-import pyotp
 import pytest
 
-from territoire.core.tests.browser import audit_page
+from territoire.core.tests.browser import audit_page, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +39,7 @@ def test_admin_back_office_in_browser(demo_server: Any, page: Any) -> None:
     page.get_by_label(label("Courriel")).fill(admin["email"])
     page.get_by_label(label("Mot de passe")).fill(admin["password"])
     page.get_by_role("button", name="Connexion").click()
-    page.get_by_label(label("Code")).fill(pyotp.TOTP(admin["totp"]).now())
+    page.get_by_label(label("Code")).fill(totp_code(admin["totp"]))
     page.get_by_role("button", name="Connexion").click()
     page.wait_for_url(f"{base}/{VALMONT}/gestion/")
     assert page.get_by_role("link", name="Agents et rôles").count() == 1

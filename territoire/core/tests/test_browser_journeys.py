@@ -6,17 +6,13 @@ import re
 import time
 from typing import Any
 
-import pyotp
 import pytest
+
+from territoire.core.tests.browser import label, totp_code
 
 pytestmark = pytest.mark.browser
 
 VALMONT = "valmont-sur-mer"
-
-
-def label(text: str) -> re.Pattern[str]:
-    """A form label as rendered in French, with Django's " :" suffix."""
-    return re.compile(rf"^{re.escape(text)}\W*$")
 
 
 def _last_link(demo_server: Any, needle: str, after: int) -> str:
@@ -98,7 +94,7 @@ def test_staff_login_with_totp(demo_server: Any, page: Any) -> None:
     page.get_by_label(label("Code")).fill("000000")
     page.get_by_role("button", name="Connexion").click()
     assert "Code incorrect" in page.content()
-    page.get_by_label(label("Code")).fill(pyotp.TOTP(agent["totp"]).now())
+    page.get_by_label(label("Code")).fill(totp_code(agent["totp"]))
     page.get_by_role("button", name="Connexion").click()
     page.wait_for_url(f"{base}/{VALMONT}/gestion/")
     assert "Gestion" in page.get_by_role("heading", level=1).inner_text()

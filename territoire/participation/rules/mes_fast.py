@@ -1,7 +1,22 @@
-"""One run of the Method of Equal Shares in floating point, with proven decisions.
+"""Runs of the Method of Equal Shares in floating point, batched, with proven decisions.
 
 Same algorithm as :mod:`.mes_exact`, vectorised with numpy over groups of identical
-ballots. Floating point is only trusted where it cannot change the outcome:
+ballots, and over *several starting budgets at once*: the add1 completion needs the
+outcome for ``b``, ``b + 1``, ``b + 2``, … and those runs mostly take the same decisions
+in the same rounds, so one pass computes them side by side. Budgets are a matrix with
+one row per ballot group and one column per run; each project's supporters are a row
+index (:mod:`.prepared`), so evaluating a project or paying for it touches only its
+supporters' rows, for every run in one numpy operation.
+
+Each round is lazy: ρ can only grow as budgets fall, so a project's last computed ρ is
+a lower bound, projects are visited by that bound and a run stops visiting as soon as the
+bound exceeds the best ρ found (the usual lazy evaluation, same outcome as a full scan).
+A project is evaluated at once for every run whose bound for it does not exceed that
+run's best ρ so far (few runs: a flat ``take`` per run; many: a row gather). The share
+itself is found by Newton's method from below (see :func:`_equal_shares`). Runs with a
+larger starting budget start after the rounds that did not depend on it (:class:`Prefix`).
+
+Floating point is only trusted where it cannot change the outcome:
 
 - every quantity the rule compares (ρ values, supporters' money against a cost) is a
   continuous function of the budgets, so a decision taken with a margin much larger than
@@ -9,8 +24,8 @@ ballots. Floating point is only trusted where it cannot change the outcome:
 - when two candidates are within the tolerance of each other (a possible exact tie), or
   supporters' money is within it of a cost, the decision is settled exactly when the
   projects involved are *pristine* (none of their supporters has paid anything yet, so
-  everything is known in closed form: ρ = cost / (votes · u)); otherwise the engine
-  raises :class:`NeedExact` and the caller redoes the run in exact arithmetic.
+  everything is known in closed form: ρ = cost / (votes · u)); otherwise that run is
+  marked as undecided and the caller redoes it in exact arithmetic.
 
 Exact ties are common in the first rounds (under cost utilities ρ = 1/votes, so projects
 with the same vote count tie), which is why pristine ties are settled here rather than
@@ -19,10 +34,12 @@ by falling back.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from territoire.participation.rules.mes_exact import Purchase, Run
 from territoire.participation.rules.model import Utility
@@ -44,172 +61,362 @@ class Prefix:
     Until the first round in which some supporter cannot pay the equal share, or a
     project is dropped for lack of money, a run's decisions do not depend on how much
     each voter started with (shares are cost ÷ supporters, whoever pays them). A run
-    with a larger starting budget (the next add1 step) therefore repeats those rounds
-    exactly, and can start from here with every budget raised by the difference.
+    with a larger starting budget (the next add1 steps) therefore repeats those rounds
+    exactly, and can start from here with every budget raised by the difference. Those
+    first rounds buy the most popular projects, the ones with the most supporters.
     """
 
     voter_budget: Fraction
     budgets: np.ndarray
-    touched: np.ndarray
+    stale: np.ndarray
+    alive: np.ndarray
     selected: list[int]
     purchases: dict[int, Purchase]
-    stale: dict[int, float]
-    alive: set[int]
+    paid: list[int]
     round_no: int
 
 
-def run_fast(
-    prep: Prepared,
-    voter_budget: Fraction,
-    utility: Utility,
-    cache: dict[str, Prefix] | None = None,
-) -> Run:
-    """One run; with ``cache``, start from (and update) the budget-insensitive prefix."""
-    try:
-        return _run_fast(prep, voter_budget, utility, cache)
-    finally:
-        if cache is not None:
-            cache.pop("done", None)
+@dataclass
+class Batch:
+    """Outcomes of several runs computed together (``runs[k]`` is None when undecided)."""
+
+    prep: Prepared
+    voter_budgets: list[Fraction]
+    runs: list[Run | None]
+    budgets: np.ndarray  # final money of each group (rows) in each run (columns)
+    prefix: Prefix | None = None  # a single run records its budget-insensitive start
+
+    def run(self, k: int) -> Run | None:
+        """Run ``k`` with its supporters' money left per project filled in."""
+        run = self.runs[k]
+        if run is None or run.available:
+            return run
+        prep = self.prep
+        money = prep.np_weights[prep.sup_idx] * self.budgets[prep.sup_idx, k]
+        run.available = np.bincount(prep.sup_project, weights=money, minlength=prep.m).tolist()
+        return run
 
 
-def _run_fast(
+def run_fast(prep: Prepared, voter_budget: Fraction, utility: Utility) -> Run:
+    """One run; raises :class:`NeedExact` when floating point cannot decide."""
+    run = run_batch(prep, [voter_budget], utility).run(0)
+    if run is None:
+        raise NeedExact
+    return run
+
+
+def run_batch(
     prep: Prepared,
-    voter_budget: Fraction,
+    voter_budgets: Sequence[Fraction],
     utility: Utility,
-    cache: dict[str, Prefix] | None,
-) -> Run:
-    weights = prep.np_weights
-    costs = prep.np_costs
-    start = cache.get("prefix") if cache is not None else None
-    if start is not None and start.voter_budget <= voter_budget:
-        budgets = start.budgets + float(voter_budget - start.voter_budget)
-        touched = start.touched.copy()
-        selected = list(start.selected)
-        purchases = dict(start.purchases)
-        stale = dict(start.stale)
-        alive = set(start.alive)
-        round_no = start.round_no
-    else:
-        budgets = np.full(len(weights), float(voter_budget))
-        touched = np.zeros(len(weights), dtype=bool)
-        selected, purchases, stale, alive, round_no = [], {}, {}, set(), 0
-        for c in range(prep.m):
+    prefix: Prefix | None = None,
+    out: np.ndarray | None = None,
+) -> Batch:
+    """Runs for each starting budget in ``voter_budgets``, computed side by side.
+
+    With ``prefix`` (recorded by an earlier single run with no larger a budget), the
+    runs start after its budget-insensitive rounds. ``out`` (groups × runs) receives
+    the budget matrix, to spare a large allocation per batch.
+    """
+    # One BLAS thread: the products here are matrix-vector ones, where threads only
+    # add overhead (and crawl when the machine is busy).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _BatchRunner(prep, list(voter_budgets), utility, prefix, out).run()
+
+
+class _BatchRunner:
+    def __init__(
+        self,
+        prep: Prepared,
+        voter_budgets: list[Fraction],
+        utility: Utility,
+        prefix: Prefix | None,
+        out: np.ndarray | None = None,
+    ):
+        self.prep = prep
+        self.voter_budgets = voter_budgets
+        self.utility = utility
+        m, k = prep.m, len(voter_budgets)
+        self.k = k
+        self.util = prep.np_costs.copy() if utility == "cost" else np.ones(m)
+        self.support = np.array([float(v) for v in prep.votes], dtype=np.float64)
+        self.supporters = [float(v) for v in prep.votes]
+        self.cost = [float(c) for c in prep.costs]
+        self.weights = [prep.np_weights[idx] for idx in prep.np_approvers]
+        start = np.array([float(b) for b in voter_budgets], dtype=np.float64)
+        shape = (len(prep.weights), k)
+        if out is None or out.shape != shape or not out.flags.c_contiguous:
+            out = np.empty(shape)
+        self.budgets = out
+        resuming = prefix is not None and all(b >= prefix.voter_budget for b in voter_budgets)
+        if not resuming:
+            self.budgets[:] = start
+        self.alive = np.zeros((m, k), dtype=bool)
+        self.stale = np.full((m, k), np.inf)
+        self.active = np.ones(k, dtype=bool)
+        self.undecided = np.zeros(k, dtype=bool)
+        self.selected: list[list[int]] = [[] for _ in range(k)]
+        self.purchases: list[dict[int, Purchase]] = [{} for _ in range(k)]
+        self.dropped: list[dict[int, int]] = [{} for _ in range(k)]
+        self.paid: list[list[int]] = [[] for _ in range(k)]  # bought with money
+        for c in range(m):
             if prep.votes[c] == 0:
                 continue
             if prep.costs[c] == 0:
-                selected.append(c)
-                purchases[c] = Purchase(0, 0.0, 0.0, 0, 0)
+                for run in range(k):  # free and wanted: nobody needs to pay for it
+                    self.selected[run].append(c)
+                    self.purchases[run][c] = Purchase(0, 0.0, 0.0, 0, 0)
             else:
-                alive.add(c)
-                u = float(prep.costs[c]) if utility == "cost" else 1.0
-                stale[c] = float(prep.costs[c]) / (prep.votes[c] * u)
-    util = {c: (float(prep.costs[c]) if utility == "cost" else 1.0) for c in stale}
-    dropped: dict[int, int] = {}
-    sensitive = False
+                self.alive[c] = True
+                self.stale[c] = prep.np_costs[c] / (self.support[c] * self.util[c])
+        self.round_no = 0
+        self.flat = self.budgets.reshape(-1)  # a view: budgets stay C-contiguous
+        self._offsets: list[np.ndarray | None] = [None] * m
+        self.record = k == 1 and prefix is None
+        self.sensitive = False  # has a decision depended on the starting budget yet?
+        self.prefix: Prefix | None = None
+        if prefix is not None and resuming:
+            self.resume(prefix)
 
-    def pristine(c: int) -> bool:
-        return not touched[prep.np_approvers[c]].any()
+    def resume(self, prefix: Prefix) -> None:
+        raise_by = np.array([float(b - prefix.voter_budget) for b in self.voter_budgets])
+        np.add(prefix.budgets[:, None], raise_by[None, :], out=self.budgets)
+        self.stale[:] = prefix.stale[:, None]
+        self.alive[:] = prefix.alive[:, None]
+        for run in range(self.k):
+            self.selected[run] = list(prefix.selected)
+            self.purchases[run] = dict(prefix.purchases)
+            self.paid[run] = list(prefix.paid)
+        self.round_no = prefix.round_no
 
-    def exact_pristine_rho(c: int) -> Fraction:
-        u = prep.costs[c] if utility == "cost" else Fraction(1)
-        return prep.costs[c] / (prep.votes[c] * u)
-
-    while alive:
-        if not sensitive and cache is not None:
-            snapshot = Prefix(
-                voter_budget,
-                budgets.copy(),
-                touched.copy(),
-                list(selected),
-                dict(purchases),
-                dict(stale),
-                set(alive),
-                round_no,
-            )
-        round_no += 1
-        best = np.inf
-        evaluated: list[tuple[int, float, float]] = []  # (project, rho, share)
-        for c in sorted(alive, key=stale.__getitem__):
-            if stale[c] > best * (1 + TOLERANCE):
-                break
-            idx = prep.np_approvers[c]
-            bc = budgets[idx]
-            wc = weights[idx]
-            cost = costs[c]
-            total = float(bc @ wc)
-            if total < cost * (1 - TOLERANCE):
-                alive.discard(c)
-                dropped[c] = round_no
-                sensitive = True
-                continue
-            if total <= cost * (1 + TOLERANCE):
-                # Supporters have (nearly) exactly the cost between them.
-                sensitive = True
-                if not pristine(c):
-                    raise NeedExact
-                if voter_budget * prep.votes[c] < prep.costs[c]:
-                    alive.discard(c)
-                    dropped[c] = round_no
-                    continue
-            share, capped_any = _equal_share(bc, wc, cost)
-            sensitive = sensitive or capped_any
-            rho = share / util[c]
-            stale[c] = rho
-            best = min(best, rho)
-            evaluated.append((c, rho, share))
-        if not evaluated:
-            break
-        near = [e for e in evaluated if e[1] <= best * (1 + TOLERANCE)]
-        if len(near) == 1:
-            winner, rho, share = near[0]
-        else:
-            if not all(pristine(e[0]) for e in near):
-                raise NeedExact
-            exact = {e[0]: exact_pristine_rho(e[0]) for e in near}
-            low = min(exact.values())
-            winner = min((c for c, r in exact.items() if r == low), key=prep.rank.__getitem__)
-            rho, share = next((e[1], e[2]) for e in near if e[0] == winner)
-        if sensitive and cache is not None and "done" not in cache:
-            cache["prefix"] = snapshot
-            cache["done"] = snapshot  # only the first sensitive round of this run
-        alive.discard(winner)
-        idx = prep.np_approvers[winner]
-        bc = budgets[idx]
-        wc = weights[idx]
-        paying = bc > 0
-        capped = paying & (bc < share)
-        budgets[idx] = bc - np.minimum(bc, share)
-        touched[idx] = True
-        selected.append(winner)
-        purchases[winner] = Purchase(
-            round_no, rho, share, int(wc[paying].sum()), int(wc[capped].sum())
+    def snapshot(self) -> Prefix:
+        return Prefix(
+            self.voter_budgets[0],
+            self.budgets[:, 0].copy(),
+            self.stale[:, 0].copy(),
+            self.alive[:, 0].copy(),
+            list(self.selected[0]),
+            dict(self.purchases[0]),
+            list(self.paid[0]),
+            self.round_no,
         )
-    available: list[Fraction | float] = [
-        float(budgets[prep.np_approvers[c]] @ weights[prep.np_approvers[c]]) for c in range(prep.m)
-    ]
-    return Run(selected, purchases, available, dropped)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def pristine(self, c: int, run: int) -> bool:
+        return not any(self.prep.overlap(c, s) for s in self.paid[run])
+
+    def exact_rho(self, c: int) -> Fraction:
+        u = self.prep.costs[c] if self.utility == "cost" else Fraction(1)
+        return self.prep.costs[c] / (self.prep.votes[c] * u)
+
+    def give_up(self, run: int) -> None:
+        self.sensitive = True
+        self.undecided[run] = True
+        self.active[run] = False
+
+    # -- the rule --------------------------------------------------------------------
+
+    def run(self) -> Batch:
+        while np.count_nonzero(self.active):
+            if self.record and not self.sensitive:
+                self.prefix = self.snapshot()
+            self.round_no += 1
+            if not self.one_round():
+                break
+        runs: list[Run | None] = [
+            None
+            if self.undecided[k]
+            else Run(self.selected[k], self.purchases[k], [], self.dropped[k])
+            for k in range(self.k)
+        ]
+        return Batch(self.prep, self.voter_budgets, runs, self.budgets, self.prefix)
+
+    def one_round(self) -> bool:
+        m, k = self.prep.m, self.k
+        if not np.count_nonzero(self.alive):
+            return False  # no candidate left in any run (or no project at all)
+        every = np.arange(k)
+        self.best = np.full(k, np.inf)
+        self.rho = np.full((m, k), np.inf)  # ρ computed this round
+        self.share = np.zeros((m, k))
+        self.poor = np.zeros((m, k))  # weight of supporters with less than the share
+        self.seen = ~self.alive
+        self.seen[:, ~self.active] = True
+        while True:
+            pending = np.where(self.seen, np.inf, self.stale)
+            following = pending.argmin(axis=0)
+            bound = pending[following, every]
+            need = self.active & np.isfinite(bound) & (bound <= self.best * (1 + TOLERANCE))
+            if not np.count_nonzero(need):
+                break
+            for c in sorted(set(following[need].tolist())):
+                self.evaluate(c)
+        finished = self.active & ~np.isfinite(self.best)
+        self.active[finished] = False
+        deciding = self.active.copy()
+        if not np.count_nonzero(deciding):
+            return False
+        near = self.rho <= (self.best * (1 + TOLERANCE))[None, :]
+        near[:, ~deciding] = False
+        winner = self.rho.argmin(axis=0)
+        for run in np.flatnonzero(near.sum(axis=0) > 1).tolist():
+            tied = np.flatnonzero(near[:, run]).tolist()
+            if not all(self.pristine(c, run) for c in tied):
+                self.give_up(run)
+                deciding[run] = False
+                continue
+            exact = {c: self.exact_rho(c) for c in tied}
+            low = min(exact.values())
+            winner[run] = min((c for c in tied if exact[c] == low), key=self.prep.rank.__getitem__)
+        runs = deciding.nonzero()[0]
+        chosen = winner[runs]
+        for s in sorted(set(chosen.tolist())):
+            self.buy(s, runs[chosen == s])
+        return True
+
+    def gather(self, c: int, cols: np.ndarray) -> np.ndarray:
+        """Money of project ``c``'s supporters in runs ``cols``: one row per run.
+
+        Few runs: one flat ``take`` per run row. Many: a gather of whole rows of the
+        budget matrix (cheaper per element), seen transposed.
+        """
+        if cols.size * 2 <= self.k:
+            return self.flat.take(cols[:, None] + self.offsets(c)[None, :])
+        rows = self.budgets[self.prep.np_approvers[c]].T
+        return rows if cols.size == self.k else rows[cols]
+
+    def offsets(self, c: int) -> np.ndarray:
+        """Positions of ``c``'s supporters in the flattened budget matrix (first run)."""
+        known = self._offsets[c]
+        if known is None:
+            known = self._offsets[c] = self.prep.np_approvers[c] * self.k
+        return known
+
+    def evaluate(self, c: int) -> None:
+        """ρ of project ``c`` in every active run where it is still a candidate."""
+        # Only the runs where its bound does not already exceed the best ρ found: the
+        # best only falls during a round, so the other runs will never need it.
+        wanted = self.alive[c] & self.active
+        wanted &= self.stale[c] <= self.best * (1 + TOLERANCE)
+        cols = wanted.nonzero()[0]
+        if cols.size == 0:
+            return
+        self.seen[c, cols] = True
+        sub = self.gather(c, cols)
+        wc = self.weights[c]
+        cost = self.cost[c]
+        total = sub @ wc
+        if total.min() <= cost * (1 + TOLERANCE):
+            ok = self.short_of_money(c, cols, total)
+            if not ok.any():
+                return
+            if not ok.all():
+                sub = sub[ok]
+                cols = cols[ok]
+        floor = self.stale[c, cols] * self.util[c]
+        q, poor, capped = _equal_shares(sub, wc, self.supporters[c], cost, floor)
+        self.sensitive = self.sensitive or capped
+        rho = q / self.util[c]
+        self.stale[c, cols] = rho
+        self.rho[c, cols] = rho
+        self.share[c, cols] = q
+        self.poor[c, cols] = poor
+        self.best[cols] = np.minimum(self.best[cols], rho)
+
+    def short_of_money(self, c: int, cols: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """Drop ``c`` where its supporters cannot pay for it; say where they can."""
+        self.sensitive = True
+        cost = self.cost[c]
+        short = total < cost * (1 - TOLERANCE)
+        boundary = ~short & (total <= cost * (1 + TOLERANCE))
+        ok = ~short
+        for j in np.flatnonzero(boundary).tolist():
+            run = int(cols[j])
+            # Supporters have (nearly) exactly the cost between them.
+            if not self.pristine(c, run):
+                self.give_up(run)
+                ok[j] = False
+            elif self.voter_budgets[run] * self.prep.votes[c] < self.prep.costs[c]:
+                short[j] = True
+                ok[j] = False
+        for run in cols[short].tolist():
+            self.alive[c, run] = False
+            self.dropped[run][c] = self.round_no
+        return ok
+
+    def buy(self, s: int, cols: np.ndarray) -> None:
+        """Project ``s`` is bought in the runs ``cols``: its supporters pay."""
+        idx = self.prep.np_approvers[s]
+        wc = self.weights[s]
+        q = self.share[s, cols]
+        if cols.size * 2 <= self.k:
+            where = cols[:, None] + self.offsets(s)[None, :]
+            sub = self.flat.take(where)
+            self.flat[where] = sub - np.minimum(sub, q[:, None])
+        else:
+            # Whole rows, with a share of 0 in the other runs (nobody pays there).
+            share = np.zeros(self.k)
+            share[cols] = q
+            rows = self.budgets[idx]
+            self.budgets[idx] = rows - np.minimum(rows, share)
+            sub = rows.T if cols.size == self.k else rows.T[cols]
+        payers = (sub > 0) @ wc
+        # Those with less than the share, less those who had nothing left.
+        capped = self.poor[s, cols] - (self.supporters[s] - payers)
+        self.alive[s, cols] = False
+        rho = self.rho[s, cols]
+        for j, run in enumerate(cols.tolist()):
+            self.selected[run].append(s)
+            self.paid[run].append(s)
+            self.purchases[run][s] = Purchase(
+                self.round_no,
+                float(rho[j]),
+                float(q[j]),
+                round(float(payers[j])),
+                round(float(capped[j])),
+            )
 
 
-def _equal_share(budgets: np.ndarray, weights: np.ndarray, cost: float) -> tuple[float, bool]:
-    """The share q each supporter pays (those with less than q give all they have).
+def _equal_shares(
+    budgets: np.ndarray, weights: np.ndarray, total_weight: float, cost: float, floor: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Per run (row), the share q each supporter pays (those with less than q give all).
 
-    Iterates on the set of capped supporters ("poor"), which only grows, instead of
-    sorting: most projects need one pass. Also says whether anyone was capped.
+    Newton's method on the concave, piecewise-linear money function, from below: take
+    as capped ("poor") the supporters with less than the current guess, share the rest
+    of the cost among the others, until the capped set stops growing. No sort; most
+    runs settle in one or two passes, and settled runs leave the computation. ``floor``
+    is a known lower bound per run (the last ρ found times the utility: ρ only grows
+    as budgets fall), a warm start. Runs must be affordable (supporters' money ≥ cost).
+    Also gives the weight of the capped supporters per run, and whether there were any.
     """
-    total_weight = float(weights.sum())
-    share = cost / total_weight
-    capped = budgets < share
-    if not capped.any():
-        return share, False
-    count = -1
+    share = np.maximum(cost / total_weight, floor * (1 - 1e-9))
+    n = share.size
+    todo = np.arange(n)
+    sub = budgets
+    previous = np.full(n, -1.0)
+    capped_any = False
     while True:
-        n_capped = int(capped.sum())
-        if n_capped == count:
-            return share, True
-        count = n_capped
-        capped_weight = float(weights[capped].sum())
+        cap = sub < (share[todo] if todo.size < n else share)[:, None]
+        capped_weight = cap @ weights
+        moved = capped_weight != previous[todo]
+        still = np.count_nonzero(moved)  # (cheaper than .any() on small arrays)
+        if not still:
+            break
+        capped_any = capped_any or bool(np.count_nonzero(capped_weight))
+        if still < moved.size:
+            todo, sub, cap, capped_weight = (
+                todo[moved],
+                sub[moved],
+                cap[moved],
+                capped_weight[moved],
+            )
+        capped_money = (sub * cap) @ weights
         remaining = total_weight - capped_weight
-        if remaining <= 0:
-            return share, True
-        share = (cost - float(budgets[capped] @ weights[capped])) / remaining
-        capped = budgets < share
+        safe = remaining > 0
+        share[todo] = np.where(
+            safe, (cost - capped_money) / np.where(safe, remaining, 1.0), share[todo]
+        )
+        previous[todo] = capped_weight
+    return share, previous, capped_any

@@ -1,10 +1,17 @@
-"""An election indexed for computation: identical ballots grouped, approvers per project."""
+"""An election indexed for computation: identical ballots grouped, approvers per project.
+
+Voters with the same approval set are interchangeable for every rule here (under Equal
+Shares they start with the same money and pay the same shares), so each distinct ballot
+becomes one *group* with a multiplicity. Supporters of each project are kept as a
+compressed sparse row index (``sup_ptr``/``sup_idx``) over groups, built with numpy.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
 
 import numpy as np
 
@@ -18,18 +25,39 @@ class Prepared:
     budget: Fraction
     votes: list[int]  # number of voters approving each project (multiplicities counted)
     weights: list[int]  # multiplicity of each distinct ballot (a "group")
-    approvers: list[list[int]]  # group indices approving each project
     rank: list[int]  # position of each project in the tie-breaking order (lower wins)
     voters: int
 
     # numpy mirrors for the fast engine
     np_costs: np.ndarray
     np_weights: np.ndarray
-    np_approvers: list[np.ndarray]
+    np_approvers: list[np.ndarray]  # views into one CSR array, one per project
+    sup_idx: np.ndarray  # supporters (groups) of every project, project after project
+    sup_project: np.ndarray  # the project of each entry of ``sup_idx``
+    pairs: int = 0  # (group, approved project) pairs: the size of the problem
+    _approvers: list[list[int]] | None = field(default=None, repr=False)
+    _overlaps: dict[tuple[int, int], bool] = field(default_factory=dict, repr=False)
 
     @property
     def m(self) -> int:
         return len(self.ids)
+
+    @property
+    def approvers(self) -> list[list[int]]:
+        """Group indices approving each project, as Python lists (exact engine)."""
+        if self._approvers is None:
+            self._approvers = [a.tolist() for a in self.np_approvers]
+        return self._approvers
+
+    def overlap(self, a: int, b: int) -> bool:
+        """Whether projects ``a`` and ``b`` share a supporter (cached)."""
+        key = (a, b) if a < b else (b, a)
+        known = self._overlaps.get(key)
+        if known is None:
+            ia, ib = self.np_approvers[a], self.np_approvers[b]
+            known = bool(np.intersect1d(ia, ib, assume_unique=True).size)
+            self._overlaps[key] = known
+        return known
 
 
 def prepare(election: Election) -> Prepared:
@@ -42,28 +70,48 @@ def prepare(election: Election) -> Prepared:
         raise ValueError("Duplicate project id.")
     index = {pid: i for i, pid in enumerate(ids)}
     costs = [p.cost for p in election.projects]
-    if any(c < 0 for c in costs):
+    if any(c.numerator < 0 for c in costs):
         raise ValueError("A project cost is negative.")
-    grouped: Counter[tuple[int, ...]] = Counter()
-    weights_in = election.weights or [1] * len(election.ballots)
-    for ballot, weight in zip(election.ballots, weights_in, strict=True):
-        try:
-            key = tuple(sorted(index[p] for p in ballot))
-        except KeyError as exc:
-            raise ValueError(f"A ballot names an unknown project: {exc.args[0]}") from None
-        grouped[key] += weight
-    groups = list(grouped.items())
-    weights = [w for _, w in groups]
-    approvers: list[list[int]] = [[] for _ in ids]
-    votes = [0] * len(ids)
-    for g, (key, w) in enumerate(groups):
-        for c in key:
-            approvers[c].append(g)
-            votes[c] += w
+    grouped: Counter[frozenset[str]]
+    if election.weights is None:
+        grouped = Counter(election.ballots)
+    else:
+        grouped = Counter()
+        for ballot, weight in zip(election.ballots, election.weights, strict=True):
+            grouped[ballot] += weight
+    ballots = list(grouped)
+    weights = list(grouped.values())
+    m = len(ids)
+    try:
+        flat = np.fromiter(
+            map(index.__getitem__, chain.from_iterable(ballots)),
+            dtype=np.int64,
+            count=sum(map(len, ballots)),
+        )
+    except KeyError as exc:
+        raise ValueError(f"A ballot names an unknown project: {exc.args[0]}") from None
+    lengths = np.fromiter(map(len, ballots), dtype=np.int64, count=len(ballots))
+    group_of = np.repeat(np.arange(len(ballots), dtype=np.int64), lengths)
+    # group_of is increasing, so a stable sort by project keeps each project's
+    # supporters in increasing group order.
+    # (16-bit keys get numpy's radix sort: several times faster than on 64-bit ones.)
+    keys = flat.astype(np.int16) if m < 2**15 else flat
+    order = np.argsort(keys, kind="stable")
+    sup_idx = group_of[order]
+    counts = np.bincount(flat, minlength=m)
+    sup_ptr = np.concatenate(([0], np.cumsum(counts)))
+    np_weights_int = np.array(weights, dtype=np.int64)
+    votes_np = np.bincount(flat, weights=np_weights_int[group_of], minlength=m)
+    votes = [int(v) for v in votes_np.round()] if len(votes_np) else [0] * m
+    if np_weights_int.max(initial=0) > 2**52:  # pragma: no cover - absurd sizes
+        votes = [0] * m
+        for c, g in zip(flat.tolist(), group_of.tolist(), strict=True):
+            votes[c] += weights[g]
+    np_approvers = [sup_idx[sup_ptr[c] : sup_ptr[c + 1]] for c in range(m)]
     tie = TieBreak(dict(zip(ids, votes, strict=True)), dict(zip(ids, costs, strict=True)))
-    order = sorted(range(len(ids)), key=lambda i: tie.key(ids[i]))
-    rank = [0] * len(ids)
-    for position, i in enumerate(order):
+    order_ids = sorted(range(m), key=lambda i: tie.key(ids[i]))
+    rank = [0] * m
+    for position, i in enumerate(order_ids):
         rank[i] = position
     return Prepared(
         ids=ids,
@@ -71,10 +119,12 @@ def prepare(election: Election) -> Prepared:
         budget=election.budget,
         votes=votes,
         weights=weights,
-        approvers=approvers,
         rank=rank,
         voters=sum(weights),
         np_costs=np.array([float(c) for c in costs], dtype=np.float64),
-        np_weights=np.array(weights, dtype=np.float64),
-        np_approvers=[np.array(a, dtype=np.int64) for a in approvers],
+        np_weights=np_weights_int.astype(np.float64),
+        np_approvers=np_approvers,
+        sup_idx=sup_idx,
+        sup_project=flat[order],
+        pairs=int(flat.size),
     )

@@ -19,11 +19,14 @@ Ties are broken by :class:`~.model.TieBreak` (more votes, then cheaper, then sma
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Literal
 
+import numpy as np
+
 from territoire.participation.rules.mes_exact import Run, run_exact
-from territoire.participation.rules.mes_fast import NeedExact, Prefix, run_fast
+from territoire.participation.rules.mes_fast import Batch, Prefix, run_batch
 from territoire.participation.rules.model import (
     Completion,
     Election,
@@ -34,8 +37,10 @@ from territoire.participation.rules.model import (
 from territoire.participation.rules.prepared import Prepared, prepare
 
 Engine = Literal["auto", "exact", "fast"]
-# Below this many (ballot group × approval) pairs the exact engine is fast enough.
-EXACT_ENGINE_LIMIT = 20_000
+# Below this many (ballot group × approval) pairs the exact engine is fast enough even
+# for the hundreds of runs add1 may need; above, the batched float engine (which
+# still falls back to exact arithmetic for a run it cannot decide).
+EXACT_ENGINE_LIMIT = 1_000
 
 
 def greedy(election: Election) -> Outcome:
@@ -69,38 +74,33 @@ def equal_shares(
             _greedy_fill(prep, outcome, remaining=prep.budget)
         _fill_unselected(prep, outcome, available_by_project=None)
         return outcome
-    size = sum(len(a) for a in prep.approvers)
-    use_exact = engine == "exact" or (engine == "auto" and size <= EXACT_ENGINE_LIMIT)
+    use_exact = engine == "exact" or (engine == "auto" and prep.pairs <= EXACT_ENGINE_LIMIT)
     wanted = [c for c in range(prep.m) if prep.votes[c] > 0 and prep.costs[c] > 0]
-
-    cache: dict[str, Prefix] = {}
-
-    def run(voter_budget: Fraction) -> Run:
-        if use_exact:
-            return run_exact(prep, voter_budget, utility)
-        try:
-            return run_fast(prep, voter_budget, utility, cache)
-        except NeedExact:
-            outcome.exact_fallbacks += 1
-            return run_exact(prep, voter_budget, utility)
-
-    voter_budget = prep.budget / prep.voters
-    final = run(voter_budget)
-    final_budget = voter_budget
+    start = prep.budget / prep.voters
+    runs = _Runs(prep, start, utility, use_exact, outcome)
+    k = 0
+    final = runs.get(0)
+    outcome.increments = 0
     if completion != "none":
-        previous, previous_budget = final, voter_budget
+        # pabutools' add1: stop at the first exhaustive outcome, or step back from the
+        # first one that no longer fits the budget. Costs as integers over a common
+        # denominator: the same comparisons as with fractions, without their cost.
+        scale = math.lcm(*(c.denominator for c in prep.costs), prep.budget.denominator)
+        costs = [int(c * scale) for c in prep.costs]
+        limit = int(prep.budget * scale)
         while True:
-            cost = sum((prep.costs[c] for c in final.selected), Fraction(0))
-            if cost > prep.budget:
-                final, final_budget = previous, previous_budget
+            cost = sum(costs[c] for c in final.selected)
+            if cost > limit:
+                k -= 1  # ``increments`` still counts the step that went over
                 break
             chosen = set(final.selected)
-            if all(c in chosen or cost + prep.costs[c] > prep.budget for c in wanted):
+            if all(c in chosen or cost + costs[c] > limit for c in wanted):
                 break  # exhaustive
-            previous, previous_budget = final, final_budget
-            final_budget = final_budget + 1
-            outcome.increments += 1
-            final = run(final_budget)
+            k += 1
+            outcome.increments = k
+            final = runs.get(k)
+    final = runs.finish(k)
+    final_budget = start + k
     outcome.voter_budget = final_budget
     for c in final.selected:
         purchase = final.purchases[c]
@@ -123,6 +123,71 @@ def equal_shares(
         _greedy_fill(prep, outcome, remaining=prep.budget - outcome.cost)
     _fill_unselected(prep, outcome, available_by_project=final.available)
     return outcome
+
+
+class _Runs:
+    """Outcomes of Equal Shares for starting budgets ``start + k``, k = 0, 1, 2, ….
+
+    The fast engine computes them in batches (1, then 8, then 24 at a time): the add1
+    completion usually needs tens of increments, and runs computed side by side share
+    their numpy passes; later batches start from the budget-insensitive prefix the
+    first run recorded. Runs the fast engine cannot decide are redone in exact
+    arithmetic, one by one.
+    """
+
+    FIRST_SIZES = (1, 8)
+    SIZE = 24
+
+    def __init__(
+        self, prep: Prepared, start: Fraction, utility: Utility, exact: bool, outcome: Outcome
+    ) -> None:
+        self.prep = prep
+        self.start = start
+        self.utility = utility
+        self.exact = exact
+        self.outcome = outcome
+        self.batches: list[tuple[int, Batch]] = []
+        self.cache: dict[int, Run] = {}
+        self.computed = 0  # runs below this index belong to a batch
+        self.prefix: Prefix | None = None
+        self.spare: dict[int, list[np.ndarray]] = {}
+
+    def get(self, k: int) -> Run:
+        if k in self.cache:
+            return self.cache[k]
+        if self.exact:
+            run = run_exact(self.prep, self.start + k, self.utility)
+        else:
+            while k >= self.computed:
+                n = len(self.batches)
+                size = self.FIRST_SIZES[n] if n < len(self.FIRST_SIZES) else self.SIZE
+                budgets = [self.start + i for i in range(self.computed, self.computed + size)]
+                # Two budget matrices per size, in turn: the final run is in the last
+                # batch or the one before.
+                spare = self.spare.setdefault(size, [])
+                out = spare.pop(0) if len(spare) == 2 else None
+                batch = run_batch(self.prep, budgets, self.utility, self.prefix, out)
+                spare.append(batch.budgets)
+                self.prefix = self.prefix or batch.prefix
+                self.batches.append((self.computed, batch))
+                self.computed += size
+            first, batch = next((f, b) for f, b in reversed(self.batches) if f <= k)
+            fast = batch.runs[k - first]
+            if fast is None:
+                self.outcome.exact_fallbacks += 1
+                run = run_exact(self.prep, self.start + k, self.utility)
+            else:
+                run = fast
+        self.cache[k] = run
+        return run
+
+    def finish(self, k: int) -> Run:
+        """Run ``k`` with what each project's supporters kept filled in."""
+        run = self.get(k)
+        if len(run.available) != self.prep.m:  # a fast run: computed on demand
+            first, batch = next((f, b) for f, b in reversed(self.batches) if f <= k)
+            batch.run(k - first)
+        return run
 
 
 def _greedy_fill(prep: Prepared, outcome: Outcome, *, remaining: Fraction) -> None:

@@ -12,29 +12,14 @@ import re
 import time
 from typing import Any
 
-import pyotp
 import pytest
 
-from territoire.core.tests.browser import audit_page
+from territoire.core.tests.browser import audit_page, label, log_in
 
 pytestmark = pytest.mark.browser
 
 VALMONT = "valmont-sur-mer"
 SLUG = "budget-participatif-2027"
-
-
-def label(text: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(text)}\W*$")
-
-
-def log_in(page: Any, base: str, login: dict[str, str]) -> None:
-    page.goto(f"{base}/compte/login/")
-    page.get_by_label(label("Courriel")).fill(login["email"])
-    page.get_by_label(label("Mot de passe")).fill(login["password"])
-    page.get_by_role("button", name="Connexion").click()
-    if "totp" in login:
-        page.get_by_label(label("Code")).fill(pyotp.TOTP(login["totp"]).now())
-        page.get_by_role("button", name="Connexion").click()
 
 
 def test_idea_answer_vote_results_realisation(demo_server: Any, browser: Any) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from territoire.participation.rules import Election, equal_shares, greedy
-from territoire.participation.rules.mes_fast import NeedExact, run_fast
+from territoire.participation.rules.mes_exact import run_exact
+from territoire.participation.rules.mes_fast import NeedExact, run_batch, run_fast
 from territoire.participation.rules.prepared import prepare
 
 
@@ -158,3 +160,111 @@ def test_fast_engine_matches_exact_engine(seed: int) -> None:
             fast = equal_shares(e, utility=utility, completion=completion, engine="fast")
             assert fast.selected == exact.selected, (utility, completion)
             assert fast.increments == exact.increments
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_batched_runs_match_exact_runs(seed: int) -> None:
+    # Several starting budgets computed side by side, each equal to its own exact run
+    # (or left to the exact engine when floating point cannot decide).
+    rng = random.Random(300 + seed)
+    e = random_election(rng, rng.randint(2, 9), rng.randint(1, 60), rng.choice([30, 60, 100]))
+    prep = prepare(e)
+    if prep.voters == 0:
+        return
+    start = prep.budget / prep.voters
+    budgets = [start + k for k in range(0, 40, 3)]
+    for utility in ("cost", "cardinality"):
+        batch = run_batch(prep, budgets, utility)  # type: ignore[arg-type]
+        decided = 0
+        for k, voter_budget in enumerate(budgets):
+            run = batch.run(k)
+            if run is None:
+                continue
+            decided += 1
+            exact = run_exact(prep, voter_budget, utility)  # type: ignore[arg-type]
+            assert run.selected == exact.selected, (utility, voter_budget)
+            for c in run.selected:
+                assert run.purchases[c].round == exact.purchases[c].round
+                assert run.purchases[c].payers == exact.purchases[c].payers
+                assert run.purchases[c].capped == exact.purchases[c].capped
+                assert float(run.purchases[c].share) == pytest.approx(
+                    float(exact.purchases[c].share)
+                )
+            for c in range(prep.m):
+                assert float(run.available[c]) == pytest.approx(float(exact.available[c]))
+        assert decided > 0
+
+
+def test_runs_resumed_from_the_budget_insensitive_prefix() -> None:
+    rng = random.Random(77)
+    e = random_election(rng, 9, 200, 100)
+    prep = prepare(e)
+    start = prep.budget / prep.voters
+    first = run_batch(prep, [start], "cost")
+    assert first.prefix is not None and first.prefix.round_no >= 1
+    later = [start + 2, start + 7]
+    resumed = run_batch(prep, later, "cost", first.prefix)
+    fresh = run_batch(prep, later, "cost")
+    for k in range(len(later)):
+        a, b = resumed.run(k), fresh.run(k)
+        assert a is not None and b is not None
+        assert a.selected == b.selected
+        assert a.available == pytest.approx(b.available)
+
+
+def test_grouping_identical_ballots_changes_nothing() -> None:
+    # The same electorate given voter by voter or as weighted distinct ballots.
+    rng = random.Random(11)
+    e = random_election(rng, 8, 120, 100)
+    distinct: dict[frozenset[str], int] = {}
+    for ballot in e.ballots:
+        distinct[ballot] = distinct.get(ballot, 0) + 1
+    grouped = Election(e.projects, e.budget, list(distinct), list(distinct.values()))
+    assert len(prepare(grouped).weights) == len(prepare(e).weights) < len(e.ballots)
+    for engine in ("fast", "exact"):
+        a = equal_shares(e, completion="add1", engine=engine)  # type: ignore[arg-type]
+        b = equal_shares(grouped, completion="add1", engine=engine)  # type: ignore[arg-type]
+        assert a.selected == b.selected
+        assert a.increments == b.increments
+
+
+@pytest.mark.parametrize("engine", ["exact", "fast"])
+def test_degenerate_elections(engine: str) -> None:
+    no_projects = Election.build([], 10, [[], []])
+    assert equal_shares(no_projects, engine=engine).selected == []  # type: ignore[arg-type]
+    only_free = Election.build([("F", 0), ("A", 50)], 10, [["F"], []])
+    out = equal_shares(only_free, completion="add1", engine=engine)  # type: ignore[arg-type]
+    assert out.selected == ["F"]
+    assert out.increments == 0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_share_computation_matches_a_sort(seed: int) -> None:
+    # The Newton iteration of the fast engine against the textbook computation: sort
+    # the supporters by budget and let the poorest give all until the rest can share.
+    from territoire.participation.rules.mes_fast import _equal_shares
+
+    rng = np.random.default_rng(seed)
+    runs, n = 5, int(rng.integers(1, 60))
+    budgets = rng.choice([0.0, 1.0, 2.5, 4.0, 7.0, 30.0], size=(runs, n)) * rng.random((runs, n))
+    weights = rng.integers(1, 4, size=n).astype(np.float64)
+    cost = float(min((budgets @ weights).min() * rng.uniform(0.2, 0.99), 50.0))
+    if cost <= 0:
+        return
+    expected = []
+    for row in budgets:
+        order = np.argsort(row)
+        paid, left = 0.0, float(weights.sum())
+        for i in order:
+            q = (cost - paid) / left
+            if row[i] >= q:
+                break
+            paid += row[i] * weights[i]
+            left -= weights[i]
+        expected.append(q)
+    floor = np.array(expected) * rng.uniform(0.0, 1.0, size=runs)  # any lower bound
+    share, poor, _ = _equal_shares(budgets, weights, float(weights.sum()), cost, floor)
+    assert share == pytest.approx(np.array(expected), rel=1e-12)
+    assert poor == pytest.approx(
+        [(weights * (row < q)).sum() for row, q in zip(budgets, share, strict=True)]
+    )

@@ -12,10 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 
-from territoire.core.tests.browser import audit_page
+from territoire.core.tests.browser import audit_page, label, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,20 +23,6 @@ PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>"
     b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-
-
-def label(text: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(text)}\W*$")
-
-
-def log_in(page: Any, base: str, login: dict[str, str]) -> None:
-    page.goto(f"{base}/compte/login/")
-    page.get_by_label(label("Courriel")).fill(login["email"])
-    page.get_by_label(label("Mot de passe")).fill(login["password"])
-    page.get_by_role("button", name="Connexion").click()
-    if "totp" in login:
-        page.get_by_label(label("Code")).fill(pyotp.TOTP(login["totp"]).now())
-        page.get_by_role("button", name="Connexion").click()
 
 
 def assert_clean(page: Any, url: str) -> None:

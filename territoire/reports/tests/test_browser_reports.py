@@ -15,11 +15,10 @@ import re
 import time
 from typing import Any
 
-import pyotp
 import pytest
 from PIL import Image
 
-from territoire.core.tests.browser import audit_page
+from territoire.core.tests.browser import audit_page, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,16 +28,6 @@ LON, LAT = "-1.142300", "46.147700"  # in the Centre quartier
 
 def label(text: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(text)}(\s*\(facultatif\))?\W*$")
-
-
-def log_in(page: Any, base: str, login: dict[str, str]) -> None:
-    page.goto(f"{base}/compte/login/")
-    page.get_by_label(re.compile(r"^Courriel")).fill(login["email"])
-    page.get_by_label(re.compile(r"^Mot de passe")).fill(login["password"])
-    page.get_by_role("button", name="Connexion").click()
-    if "totp" in login:
-        page.get_by_label(re.compile(r"^Code")).fill(pyotp.TOTP(login["totp"]).now())
-        page.get_by_role("button", name="Connexion").click()
 
 
 def jpeg() -> bytes:
