@@ -288,3 +288,15 @@ SENSORS_MAX_BACKFILL_DAYS = env_int("SENSORS_MAX_BACKFILL_DAYS", 730)
 # Largest HTTP bulk request, in items and in bytes.
 SENSORS_MAX_BATCH_ITEMS = env_int("SENSORS_MAX_BATCH_ITEMS", 50_000)
 SENSORS_MAX_BODY_BYTES = env_int("SENSORS_MAX_BODY_BYTES", 8 * 1024 * 1024)
+
+# --- opendata -------------------------------------------------------------------------
+# Rows of published resources: "auto" = a PostgreSQL schema when the database is
+# PostgreSQL, else one SQLite file per resource version under OPENDATA_DIR/tables.
+OPENDATA_STORE = env_str("OPENDATA_STORE", "auto")
+OPENDATA_DIR = Path(env_str("OPENDATA_DIR", str(VAR_DIR / "opendata")))
+OPENDATA_MAX_UPLOAD_MB = env_int("OPENDATA_MAX_UPLOAD_MB", 1024)
+# Key of the HMAC that pseudonymises personal columns (also OPENDATA_PSEUDONYM_KEY_FILE);
+# derived from SECRET_KEY when empty. Changing it changes every published pseudonym.
+OPENDATA_PSEUDONYM_KEY = env_str("OPENDATA_PSEUDONYM_KEY", "")
+OPENDATA_K = env_int("OPENDATA_K", 5)  # k-anonymity on quasi-identifiers
+OPENDATA_MIN_COUNT = env_int("OPENDATA_MIN_COUNT", 11)  # smaller people-counts are suppressed

@@ -43,6 +43,9 @@ class ParticipationConfig(AppConfig):
                 demo_order=60,
             )
         )
+        from territoire.participation import datasources
+
+        datasources.register()
 
 
 def public_pages(tenant: LocalAuthority) -> list[str]:
