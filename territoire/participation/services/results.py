@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from territoire.core import events
 from territoire.core.audit import audit_record
 from territoire.core.models import User
 from territoire.core.services import notify
@@ -165,4 +166,11 @@ def results_publish(*, actor: User | str, process: Process) -> list[ResultRun]:
         obj=process,
         details={"runs": [r.pk for r in runs]},
     )
+    # The open-data datasets fed by these results refresh now, not at the next schedule.
+    for code in ("participation.budget_results", "participation.turnout"):
+        events.publish(
+            events.DatasetSourceChanged(
+                tenant_id=process.tenant_id, source_code=code, details={"process": process.pk}
+            )
+        )
     return runs

@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from territoire.core import events
 from territoire.core import services as core_services
+from territoire.core.datasources import get_source
 from territoire.participation import pb, services
 from territoire.participation.models import Phase, Project
 from territoire.participation.rules import dumps, equal_shares, parse
@@ -173,3 +175,21 @@ def test_pb_api_export_needs_scope_and_stays_in_tenant(
         actor=None, tenant=other_tenant, name="k", scopes=["participation:read"]
     )
     assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {foreign.secret}").status_code == 404
+
+
+def test_publishing_results_tells_open_data_to_refresh(
+    election: dict[str, Any], agent: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    process = election["process"]
+    close_vote(process)
+    services.results_compute(actor=agent, process=process)
+    seen: list[Any] = []
+    handler = events.subscribe(events.DatasetSourceChanged)(seen.append)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.results_publish(actor=agent, process=process)
+    finally:
+        events._subscribers[events.DatasetSourceChanged].remove(handler)
+    mine = {e.source_code for e in seen if e.tenant_id == process.tenant_id}
+    assert mine == {"participation.budget_results", "participation.turnout"}
+    assert all(get_source(code) is not None for code in mine)
