@@ -70,9 +70,17 @@ class Theme(models.TextChoices):
     TRAN = "TRAN", _("Transports")
 
 
+def published_q(prefix: str = "") -> models.Q:
+    """The one condition that makes a dataset public (pages, API, search, DCAT exports).
+
+    ``prefix`` reaches the dataset from a related model (``"dataset__"`` for resources).
+    """
+    return models.Q(**{f"{prefix}published": True})
+
+
 class DatasetQuerySet(TenantQuerySet):
     def published(self) -> DatasetQuerySet:
-        return self.filter(published=True)
+        return self.filter(published_q())
 
 
 class Dataset(TenantOwned):
@@ -196,6 +204,9 @@ class ResourceVersion(TenantOwned):
     errors = models.JSONField(_("erreurs"), default=list, blank=True)
     gate_report = models.JSONField(_("rapport de confidentialité"), default=dict, blank=True)
     publish = models.BooleanField(default=True)  # False: "check only" run of the gate
+    # Touched by every step of a load: a "loading" version whose date stops moving belongs
+    # to a killed process (``services.versions_fail_stale``).
+    updated_at = models.DateTimeField(_("dernière progression"), default=timezone.now)
     created_by = models.CharField(max_length=254, blank=True)
 
     objects = TenantQuerySet.as_manager()  # type: ignore[misc]

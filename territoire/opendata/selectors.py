@@ -9,7 +9,13 @@ from typing import Any
 from django.db.models import Prefetch, Q
 
 from territoire.core.models import LocalAuthority
-from territoire.opendata.models import Dataset, Resource, ResourceVersion, VersionStatus
+from territoire.opendata.models import (
+    Dataset,
+    Resource,
+    ResourceVersion,
+    VersionStatus,
+    published_q,
+)
 
 FACETS = ("theme", "keyword", "format", "licence", "schema")
 
@@ -103,9 +109,9 @@ def resource_for_rows(tenant: LocalAuthority, slug: str, resource_id: int) -> Re
     return (
         Resource.objects.for_tenant(tenant)
         .filter(
+            published_q("dataset__"),
             pk=resource_id,
             dataset__slug=slug,
-            dataset__published=True,
             current__status=VersionStatus.READY,
         )
         .select_related("current", "dataset")

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,92 @@ def resource_declare(*, resource: Resource, actor: Any, **declarations: list[str
     )
 
 
+@transaction.atomic
+def dataset_set_published(*, dataset: Dataset, actor: Any, published: bool) -> Dataset:
+    """Publishes or withdraws a dataset; while withdrawn it is absent from the public
+    pages, the API, the catalogue search and the DCAT exports (``published_q``), and its
+    tables are kept so that republishing is immediate."""
+    if dataset.published == published:
+        return dataset
+    dataset.published = published
+    dataset.modified_at = timezone.now()
+    dataset.save(update_fields=["published", "modified_at"])
+    audit_record(
+        actor=actor,
+        action="opendata.dataset_publish" if published else "opendata.dataset_unpublish",
+        tenant=dataset.tenant,
+        obj=dataset,
+    )
+    return dataset
+
+
+def _drop_storage(versions: Iterable[ResourceVersion]) -> None:
+    """Removes the rows table (or SQLite file) and the uploaded file of each version.
+
+    Runs after the commit that deleted the rows: a rolled-back deletion keeps its data.
+    A partial table left by a killed load has the version's table name without
+    ``storage`` being set, so both names are dropped (dropping is idempotent).
+    """
+    store = storage.store()
+    base = opendata_dir()
+    for v in versions:
+        for name in {v.storage, _table_name(v)} - {""}:
+            store.drop(name)
+        if v.file_path:
+            (base / v.file_path).unlink(missing_ok=True)
+
+
+def _delete_resources(resources: list[Resource]) -> int:
+    versions = list(
+        ResourceVersion.objects.filter(resource__in=resources).only(
+            "pk", "tenant_id", "resource_id", "storage", "file_path"
+        )
+    )
+    Resource.objects.filter(pk__in=[r.pk for r in resources]).update(current=None)
+    ResourceVersion.objects.filter(pk__in=[v.pk for v in versions]).delete()
+    Resource.objects.filter(pk__in=[r.pk for r in resources]).delete()
+    transaction.on_commit(lambda: _drop_storage(versions))
+    return len(versions)
+
+
+@transaction.atomic
+def resource_delete(*, resource: Resource, actor: Any) -> None:
+    """Deletes a resource, its versions, their tables or SQLite files and uploaded files.
+
+    Irreversible: the audit entry keeps the title and the number of versions removed.
+    """
+    audit_record(
+        actor=actor,
+        action="opendata.resource_delete",
+        tenant=resource.tenant,
+        obj=resource,
+        details={"dataset": resource.dataset.slug, "versions": resource.versions.count()},
+    )
+    _delete_resources([Resource.objects.select_for_update().get(pk=resource.pk)])
+
+
+@transaction.atomic
+def dataset_delete(*, dataset: Dataset, actor: Any) -> None:
+    """Deletes a dataset with every resource and version and all their stored rows/files.
+
+    A platform source's dataset comes back at its next refresh (a new, empty history).
+    """
+    resources = list(Resource.objects.select_for_update().filter(dataset=dataset))
+    audit_record(
+        actor=actor,
+        action="opendata.dataset_delete",
+        tenant=dataset.tenant,
+        obj=dataset,
+        details={
+            "slug": dataset.slug,
+            "resources": len(resources),
+            "versions": ResourceVersion.objects.filter(resource__in=resources).count(),
+        },
+    )
+    _delete_resources(resources)
+    Dataset.objects.filter(pk=dataset.pk).delete()
+
+
 # --- Uploads and loads ---------------------------------------------------------------
 
 
@@ -272,6 +359,7 @@ def version_upload(
 
 
 def _set(version: ResourceVersion, **fields: Any) -> None:
+    fields.setdefault("updated_at", timezone.now())
     for k, v in fields.items():
         setattr(version, k, v)
     ResourceVersion.objects.filter(pk=version.pk).update(**fields)
@@ -288,6 +376,56 @@ def _policy(resource: Resource) -> Policy:
         quasi=list(resource.quasi_identifiers),
         counts=set(resource.count_columns),
     )
+
+
+def stale_minutes() -> int:
+    return int(getattr(settings, "OPENDATA_STALE_LOAD_MINUTES", 30))
+
+
+def versions_fail_stale(
+    *, tenant: LocalAuthority | None = None, resource: Resource | None = None
+) -> list[ResourceVersion]:
+    """Marks failed the loads that stopped progressing (their process was killed).
+
+    A "loading" version whose ``updated_at`` has not moved for
+    ``OPENDATA_STALE_LOAD_MINUTES`` (30) is failed with a message for the agent and its
+    partial table dropped; the resource keeps its published version. The update is
+    conditional, so a load that progresses meanwhile is left alone.
+    """
+    cutoff = timezone.now() - timedelta(minutes=stale_minutes())
+    qs = ResourceVersion.objects.filter(status=VersionStatus.LOADING, updated_at__lt=cutoff)
+    if tenant is not None:
+        qs = qs.for_tenant(tenant)
+    if resource is not None:
+        qs = qs.filter(resource=resource)
+    message = _(
+        "Chargement interrompu : aucune progression depuis plus de %(n)d minutes (le "
+        "traitement a probablement été arrêté). Déposez le fichier à nouveau ; la version "
+        "précédente reste publiée."
+    ) % {"n": stale_minutes()}
+    failed = []
+    for version in qs.select_related("tenant"):
+        with transaction.atomic():
+            done = ResourceVersion.objects.filter(
+                pk=version.pk, status=VersionStatus.LOADING, updated_at__lt=cutoff
+            ).update(
+                status=VersionStatus.FAILED,
+                updated_at=timezone.now(),
+                errors=[{"row": None, "column": "", "message": message}],
+            )
+            if not done:
+                continue
+            audit_record(
+                actor="système",
+                action="opendata.version_stale",
+                tenant=version.tenant,
+                obj=version,
+                details={"progress": version.progress, "rows": version.row_count},
+            )
+        storage.store().drop(_table_name(version))
+        version.refresh_from_db()
+        failed.append(version)
+    return failed
 
 
 def version_load(version_id: int) -> ResourceVersion:
@@ -451,6 +589,15 @@ def _publish(
     now = timezone.now()
     with transaction.atomic():
         resource = Resource.objects.select_for_update().get(pk=version.resource_id)
+        # A load so slow that it was declared stale (``versions_fail_stale``) must not
+        # publish afterwards: the agent has been told it failed.
+        still_loading = ResourceVersion.objects.filter(
+            pk=version.pk, status=VersionStatus.LOADING
+        ).exists()
+        if not still_loading:
+            transaction.on_commit(lambda: store.drop(name))
+            version.refresh_from_db()
+            return
         previous = resource.current
         resource.current = version
         resource.save(update_fields=["current"])

@@ -14,7 +14,7 @@ from territoire.core.datasources import sources
 from territoire.core.permissions import role_required
 from territoire.opendata import selectors, services
 from territoire.opendata.forms import DatasetForm, DeclareForm, UploadForm
-from territoire.opendata.models import Dataset, ResourceVersion, VersionStatus
+from territoire.opendata.models import Dataset, Resource, ResourceVersion, VersionStatus
 from territoire.opendata.quality import dataset_quality
 
 staff = role_required({"agent", "admin", "dpo"})
@@ -80,6 +80,8 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @staff
 def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     d = _dataset(request, slug)
+    for r in d.resources.filter(versions__status=VersionStatus.LOADING).distinct():
+        services.versions_fail_stale(tenant=d.tenant, resource=r)
     resources = list(d.resources.select_related("current"))
     for r in resources:
         r.recent_versions = list(selectors.versions(r)[:5])  # type: ignore[attr-defined]
@@ -172,6 +174,10 @@ def version_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if version is None:
         raise Http404
+    if version.status == VersionStatus.LOADING:
+        for failed in services.versions_fail_stale(tenant=d.tenant, resource=version.resource):
+            if failed.pk == version.pk:
+                version = failed
     running = version.status in (VersionStatus.PENDING, VersionStatus.LOADING)
     return render(
         request,
@@ -192,3 +198,64 @@ def source_publish(request: HttpRequest) -> HttpResponse:
         return redirect("opendata_staff:home", tenant=tenant.slug)
     d = version.resource.dataset
     return redirect("opendata_staff:version", tenant=tenant.slug, slug=d.slug, pk=version.pk)
+
+
+@staff
+@require_POST
+def dataset_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    d = _dataset(request, slug)
+    published = request.POST.get("published") == "1"
+    services.dataset_set_published(dataset=d, actor=request.user, published=published)
+    messages.success(
+        request,
+        _("Jeu de données publié.")
+        if published
+        else _("Jeu de données dépublié : il n'est plus visible du public ni de l'API."),
+    )
+    return redirect("opendata_staff:dataset", tenant=d.tenant.slug, slug=d.slug)
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def dataset_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    d = _dataset(request, slug)
+    if request.method == "POST":
+        services.dataset_delete(dataset=d, actor=request.user)
+        messages.success(request, _("Jeu de données « %(t)s » supprimé.") % {"t": d.title})
+        return redirect("opendata_staff:home", tenant=d.tenant.slug)
+    resources = list(d.resources.all())
+    return render(
+        request,
+        "opendata/staff/confirm_delete.html",
+        {
+            "dataset": d,
+            "target": d,
+            "resources": resources,
+            "versions": ResourceVersion.objects.for_tenant(d.tenant)
+            .filter(resource__dataset=d)
+            .count(),
+        },
+    )
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def resource_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    d = _dataset(request, slug)
+    resource = Resource.objects.for_tenant(d.tenant).filter(dataset=d, pk=pk).first()
+    if resource is None:
+        raise Http404(_("Ressource introuvable."))
+    if request.method == "POST":
+        services.resource_delete(resource=resource, actor=request.user)
+        messages.success(request, _("Ressource « %(t)s » supprimée.") % {"t": resource.title})
+        return redirect("opendata_staff:dataset", tenant=d.tenant.slug, slug=d.slug)
+    return render(
+        request,
+        "opendata/staff/confirm_delete.html",
+        {
+            "dataset": d,
+            "target": resource,
+            "resource": resource,
+            "versions": resource.versions.count(),
+        },
+    )

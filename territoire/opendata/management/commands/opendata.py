@@ -1,6 +1,7 @@
 """``territoire opendata refresh [--tenant SLUG] [--source CODE]``: republish platform data.
 
-Each platform source (reports, participation, procedures, twins, sensors…) is extracted
+Loads that stopped progressing (killed process) are first marked failed. Each platform
+source (reports, participation, procedures, twins, sensors…) is extracted
 again and published through the privacy gate; run it from cron (daily) or let
 ``DatasetSourceChanged`` events trigger single sources.
 """
@@ -13,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from territoire.core.datasources import sources
 from territoire.core.models import LocalAuthority
-from territoire.opendata.services import source_publish
+from territoire.opendata.services import source_publish, versions_fail_stale
 
 
 class Command(BaseCommand):
@@ -36,6 +37,11 @@ class Command(BaseCommand):
             if options["source"] not in codes:
                 raise CommandError(f"Source inconnue : {options['source']}")
             codes = [options["source"]]
+        # A load whose process was killed would otherwise stay "loading" for ever.
+        for version in versions_fail_stale(tenant=tenants.first() if options["tenant"] else None):
+            self.stdout.write(
+                f"{version.tenant.slug} {version}: chargement interrompu, marqué en échec"
+            )
         failed = 0
         for tenant in tenants:
             for code in codes:
