@@ -591,36 +591,37 @@ def _publish(
         resource = Resource.objects.select_for_update().get(pk=version.resource_id)
         # A load so slow that it was declared stale (``versions_fail_stale``) must not
         # publish afterwards: the agent has been told it failed.
-        still_loading = ResourceVersion.objects.filter(
+        stale = not ResourceVersion.objects.filter(
             pk=version.pk, status=VersionStatus.LOADING
         ).exists()
-        if not still_loading:
-            transaction.on_commit(lambda: store.drop(name))
-            version.refresh_from_db()
-            return
-        previous = resource.current
-        resource.current = version
-        resource.save(update_fields=["current"])
-        ResourceVersion.objects.filter(pk=version.pk).update(
-            status=VersionStatus.READY,
-            storage=name,
-            columns=columns,
-            gate_report=report,
-            row_count=rows,
-            progress=100,
-            published_at=now,
-        )
-        if previous is not None:
-            ResourceVersion.objects.filter(pk=previous.pk).update(status=VersionStatus.SUPERSEDED)
-        Dataset.objects.filter(pk=resource.dataset_id).update(data_updated_at=now)
-        audit_record(
-            actor=version.created_by or "système",
-            action="opendata.version_publish",
-            tenant=version.tenant,
-            obj=version,
-            details={"rows": rows, "checksum": version.checksum},
-        )
-    if previous is not None and previous.storage:
+        previous = None if stale else resource.current
+        if not stale:
+            resource.current = version
+            resource.save(update_fields=["current"])
+            ResourceVersion.objects.filter(pk=version.pk).update(
+                status=VersionStatus.READY,
+                storage=name,
+                columns=columns,
+                gate_report=report,
+                row_count=rows,
+                progress=100,
+                published_at=now,
+            )
+            if previous is not None:
+                ResourceVersion.objects.filter(pk=previous.pk).update(
+                    status=VersionStatus.SUPERSEDED
+                )
+            Dataset.objects.filter(pk=resource.dataset_id).update(data_updated_at=now)
+            audit_record(
+                actor=version.created_by or "système",
+                action="opendata.version_publish",
+                tenant=version.tenant,
+                obj=version,
+                details={"rows": rows, "checksum": version.checksum},
+            )
+    if stale:
+        store.drop(name)
+    elif previous is not None and previous.storage:
         old = previous.storage
         transaction.on_commit(lambda: store.drop(old))
     version.refresh_from_db()
