@@ -300,3 +300,5 @@ OPENDATA_MAX_UPLOAD_MB = env_int("OPENDATA_MAX_UPLOAD_MB", 1024)
 OPENDATA_PSEUDONYM_KEY = env_str("OPENDATA_PSEUDONYM_KEY", "")
 OPENDATA_K = env_int("OPENDATA_K", 5)  # k-anonymity on quasi-identifiers
 OPENDATA_MIN_COUNT = env_int("OPENDATA_MIN_COUNT", 11)  # smaller people-counts are suppressed
+# A load that has not progressed for this long (killed process) is marked failed.
+OPENDATA_STALE_LOAD_MINUTES = env_int("OPENDATA_STALE_LOAD_MINUTES", 30)
