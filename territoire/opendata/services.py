@@ -359,10 +359,19 @@ def version_upload(
 
 
 def _set(version: ResourceVersion, **fields: Any) -> None:
+    """Records a load's progress or outcome (and that it is alive: ``updated_at``).
+
+    An outcome only replaces "loading": a load already declared stale stays failed.
+    """
     fields.setdefault("updated_at", timezone.now())
+    rows = ResourceVersion.objects.filter(pk=version.pk)
+    if fields.get("status", VersionStatus.LOADING) != VersionStatus.LOADING:
+        rows = rows.filter(status=VersionStatus.LOADING)
+    if rows.update(**fields) == 0 and "status" in fields:
+        version.refresh_from_db()
+        return
     for k, v in fields.items():
         setattr(version, k, v)
-    ResourceVersion.objects.filter(pk=version.pk).update(**fields)
 
 
 def _table_name(version: ResourceVersion) -> str:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -209,10 +210,19 @@ def test_refresh_command_fails_stale_loads_of_every_tenant(
     assert resource.current_id == previous.pk and table_exists(previous)
 
 
-def test_a_load_declared_stale_does_not_publish_afterwards(tenant: Any, monkeypatch: Any) -> None:
+@pytest.mark.parametrize("publish", [True, False])
+def test_a_load_declared_stale_does_not_publish_afterwards(
+    tenant: Any, monkeypatch: Any, publish: bool
+) -> None:
     _dataset, resource, previous = publish_csv(tenant, CSV, title="Piscines")
     version = services.version_upload(
-        resource=resource, actor="t", chunks=[b"nom\nX\n"], filename="b.csv", fmt="csv", run=False
+        resource=resource,
+        actor="t",
+        chunks=[b"nom\nX\n"],
+        filename="b.csv",
+        fmt="csv",
+        run=False,
+        publish=publish,  # False: a "check only" run would end "checked"
     )
     real_set = services._set
 
