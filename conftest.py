@@ -34,6 +34,21 @@ def _block_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    """Every test starts and ends with an empty cache (the process's LocMem cache).
+
+    The API's rate limits and the Open311 lists count and cache there, keyed by client IP
+    and tenant id; both repeat from test to test, so a test must not see what an earlier
+    one left behind.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing(settings: Any) -> None:
     # Argon2 is the production hasher (tested in core/tests/test_people.py); elsewhere a
     # fast hasher keeps the suite quick.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from territoire.opendata import services
 from territoire.opendata.models import Dataset, Resource, ResourceVersion
@@ -15,11 +14,7 @@ from territoire.opendata.models import Dataset, Resource, ResourceVersion
 def _opendata_dir(settings: Any, tmp_path: Any) -> Any:
     settings.OPENDATA_DIR = tmp_path / "opendata"
     settings.OPENDATA_PSEUDONYM_KEY = "test-key"
-    # The API's per-IP rate limit counts in the cache: start and leave it empty, so that
-    # these API-heavy tests neither hit it nor exhaust it for the next tests of the worker.
-    cache.clear()
     yield
-    cache.clear()
 
 
 def make_dataset(tenant: Any, title: str = "Équipements", **kw: Any) -> Dataset:

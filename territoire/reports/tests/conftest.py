@@ -6,7 +6,6 @@ import io
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from PIL import Image
 
 from territoire.core.services import apikey_create
@@ -16,13 +15,6 @@ from territoire.reports.models import Category
 
 INSIDE = (2.05, 48.05)  # (lon, lat) inside the test district
 OUTSIDE = (3.5, 49.5)
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
