@@ -112,10 +112,15 @@ def dataset_create(*, tenant: LocalAuthority, actor: Any, **fields: Any) -> Data
 
 @transaction.atomic
 def dataset_update(*, dataset: Dataset, actor: Any, **fields: Any) -> Dataset:
-    """Updates a dataset's metadata; records the changed field names in the audit log."""
+    """Updates a dataset's metadata; records the changed field names in the audit log.
+
+    A change of ``published`` goes through :func:`dataset_set_published`, so that the edit
+    form and the publication button leave the same audit entry.
+    """
     changed = []
+    published = fields.pop("published", None)
     for name, value in fields.items():
-        if name not in DATASET_FIELDS and name != "published":
+        if name not in DATASET_FIELDS:
             raise TypeError(name)
         if getattr(dataset, name) != value:
             setattr(dataset, name, value)
@@ -130,6 +135,8 @@ def dataset_update(*, dataset: Dataset, actor: Any, **fields: Any) -> Dataset:
             obj=dataset,
             details={"fields": changed},
         )
+    if published is not None:
+        dataset_set_published(dataset=dataset, actor=actor, published=published)
     return dataset
 
 
